@@ -1,0 +1,48 @@
+# automl_add_plugin(KIND <dataset|search_space|strategy|evaluator>
+#                   [NAME <name>] [VERSION <x.y.z>] SOURCES <files...>)
+#
+# Builds one plugin as a loadable module that the automl host can load. The
+# registry name defaults to the name of the folder holding the calling
+# CMakeLists.txt (plugins are one per folder, named after it). The module is
+# written to the host's plugin directory when built inside the automl tree and
+# installed there by `cmake --install`.
+#
+# Creates the target automl_<kind>_<name>; link extra libraries to it as usual.
+function(automl_add_plugin)
+  cmake_parse_arguments(ARG "" "KIND;NAME;VERSION" "SOURCES" ${ARGN})
+  set(kinds dataset search_space strategy evaluator)
+  if(NOT ARG_KIND IN_LIST kinds)
+    message(FATAL_ERROR "automl_add_plugin: KIND must be one of ${kinds}, got '${ARG_KIND}'")
+  endif()
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "automl_add_plugin: SOURCES is required")
+  endif()
+  if(NOT ARG_NAME)
+    get_filename_component(ARG_NAME "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
+  endif()
+  if(NOT ARG_NAME MATCHES "^[a-z][a-z0-9_]*$")
+    message(FATAL_ERROR "automl_add_plugin: name '${ARG_NAME}' must be snake_case")
+  endif()
+  if(NOT ARG_VERSION)
+    set(ARG_VERSION "${PROJECT_VERSION}")
+  endif()
+
+  set(target "automl_${ARG_KIND}_${ARG_NAME}")
+  add_library(${target} MODULE ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE automl::core)
+  target_compile_definitions(${target} PRIVATE
+    AUTOML_PLUGIN_NAME="${ARG_NAME}"
+    AUTOML_PLUGIN_KIND="${ARG_KIND}"
+    AUTOML_PLUGIN_VERSION="${ARG_VERSION}")
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    OUTPUT_NAME "${ARG_KIND}_${ARG_NAME}"
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  if(DEFINED AUTOML_PLUGIN_OUTPUT_DIR)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${AUTOML_PLUGIN_OUTPUT_DIR}")
+  endif()
+  if(DEFINED AUTOML_PLUGIN_SUBDIR)
+    install(TARGETS ${target} LIBRARY DESTINATION "${AUTOML_PLUGIN_SUBDIR}")
+  endif()
+endfunction()

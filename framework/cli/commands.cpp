@@ -1,0 +1,304 @@
+#include "commands.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <map>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "automl/host/experiment.hpp"
+#include "automl/host/logging.hpp"
+#include "automl/host/plugin_host.hpp"
+#include "automl/host/report.hpp"
+#include "automl/host/run_loop.hpp"
+#include "automl/host/text.hpp"
+
+namespace automl::cli {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_interrupt(int) {
+  g_stop = true;
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+struct Args {
+  std::vector<std::string> words;  // the command's own arguments
+  std::ostream& out;
+  std::ostream& err;
+};
+
+struct Command {
+  const char* summary;
+  const char* usage;
+  std::function<int(const Args&)> run;
+};
+
+const std::map<std::string, Command>& commands();
+
+po::variables_map parse(const Args& a, const po::options_description& options,
+                        const po::positional_options_description& positional) {
+  po::variables_map vm;
+  po::store(po::command_line_parser(a.words).options(options).positional(positional).run(), vm);
+  po::notify(vm);
+  return vm;
+}
+
+po::options_description base_options() {
+  po::options_description o("Options");
+  o.add_options()("help,h", "show this help");
+  return o;
+}
+
+void add_set_option(po::options_description& o) {
+  o.add_options()("set", po::value<std::vector<std::string>>()->composing(),
+                  "override a key: --set section.key=value (repeatable)");
+}
+
+std::vector<std::string> sets(const po::variables_map& vm) {
+  return vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+bool wants_help(const po::variables_map& vm, const std::string& name, const po::options_description& o,
+                std::ostream& out) {
+  if (!vm.count("help")) return false;
+  const auto& c = commands().at(name);
+  out << "usage: automl " << c.usage << "\n\n" << c.summary << "\n\n" << o << "\n";
+  return true;
+}
+
+std::string required_positional(const po::variables_map& vm, const std::string& key, const std::string& name) {
+  if (!vm.count(key))
+    throw UsageError("automl " + name + ": missing " + key + "; usage: automl " + commands().at(name).usage);
+  return vm[key].as<std::string>();
+}
+
+void load_plugins(PluginHost& host, const Experiment* exp) {
+  host.load_defaults();
+  if (exp == nullptr) return;
+  for (const auto& p : exp->options.plugin_paths) {
+    const fs::path path = exp->base_dir / p;
+    if (!fs::exists(path))
+      throw ConfigError(exp->experiment_section.where("plugin_paths"),
+                        "[experiment] plugin_paths names '" + p + "', which does not exist (" + path.string() + ")");
+    host.load_path(path);
+  }
+}
+
+int print_summary(const RunSummary& s, std::ostream& out) {
+  out << fmt::format("{}: {} ok, {} failed, {} pending; stopped: {}\n", s.run_dir.string(), s.trials_ok,
+                     s.trials_failed, s.trials_pending, s.stop_reason);
+  if (s.best) out << fmt::format("best: {:.4f}  {}\n", s.best->score, s.best->arch);
+  return s.stop_reason == "interrupted" ? 130 : 0;
+}
+
+RunControl run_control() {
+  g_stop = false;
+  std::signal(SIGINT, on_interrupt);
+  RunControl control;
+  control.stop = &g_stop;
+  control.progress_line = isatty(STDERR_FILENO) != 0;
+  return control;
+}
+
+int cmd_run(const Args& a) {
+  auto o = base_options();
+  add_set_option(o);
+  o.add_options()("experiment", po::value<std::string>(), "experiment file (TOML)");
+  po::positional_options_description p;
+  p.add("experiment", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "run", o, a.out)) return 0;
+  const Experiment exp = load_experiment(required_positional(vm, "experiment", "run"), sets(vm));
+  Registry registry;
+  PluginHost host(registry);
+  load_plugins(host, &exp);
+  return print_summary(start_run(exp, registry, run_control()), a.out);
+}
+
+int cmd_check(const Args& a) {
+  auto o = base_options();
+  add_set_option(o);
+  o.add_options()("experiment", po::value<std::string>(), "experiment file (TOML)");
+  po::positional_options_description p;
+  p.add("experiment", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "check", o, a.out)) return 0;
+  const std::string file = required_positional(vm, "experiment", "check");
+  const Experiment exp = load_experiment(file, sets(vm));
+  Registry registry;
+  PluginHost host(registry);
+  load_plugins(host, &exp);
+  check_experiment(exp, registry);
+  a.out << file << ": ok\n" << resolved_toml(exp, registry);
+  return 0;
+}
+
+int cmd_resume(const Args& a) {
+  auto o = base_options();
+  add_set_option(o);
+  o.add_options()("run_dir", po::value<std::string>(), "run directory");
+  po::positional_options_description p;
+  p.add("run_dir", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "resume", o, a.out)) return 0;
+  const fs::path dir = required_positional(vm, "run_dir", "resume");
+  const Experiment exp = load_run_experiment(dir, sets(vm));
+  Registry registry;
+  PluginHost host(registry);
+  load_plugins(host, &exp);
+  return print_summary(resume_run(dir, exp, registry, run_control()), a.out);
+}
+
+int cmd_list(const Args& a) {
+  auto o = base_options();
+  const auto vm = parse(a, o, {});
+  if (wants_help(vm, "list", o, a.out)) return 0;
+  Registry registry;
+  PluginHost host(registry);
+  load_plugins(host, nullptr);
+  for (Kind kind : {Kind::dataset, Kind::search_space, Kind::strategy, Kind::evaluator}) {
+    a.out << kind_name(kind) << ":\n";
+    const auto entries = registry.list(kind);
+    if (entries.empty()) a.out << "  (none)\n";
+    for (const auto* e : entries) a.out << fmt::format("  {:<24} {:<8} {}\n", e->name, e->version, e->origin);
+  }
+  return 0;
+}
+
+Kind parse_kind(const std::string& word) {
+  for (Kind k : {Kind::dataset, Kind::search_space, Kind::strategy, Kind::evaluator})
+    if (word == kind_name(k)) return k;
+  const std::vector<std::string> kinds{"dataset", "search_space", "strategy", "evaluator"};
+  throw UsageError("unknown kind '" + word + "'" + did_you_mean(word, kinds) + "; kinds: " + quoted_list(kinds));
+}
+
+int cmd_describe(const Args& a) {
+  auto o = base_options();
+  o.add_options()("kind", po::value<std::string>(), "dataset, search_space, strategy or evaluator")(
+      "name", po::value<std::string>(), "plugin name");
+  po::positional_options_description p;
+  p.add("kind", 1).add("name", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "describe", o, a.out)) return 0;
+  const Kind kind = parse_kind(required_positional(vm, "kind", "describe"));
+  const std::string name = required_positional(vm, "name", "describe");
+  Registry registry;
+  PluginHost host(registry);
+  load_plugins(host, nullptr);
+  const Registered& r = registry.find(kind, name, Location{"automl describe"});
+  a.out << fmt::format("{} '{}' {} ({})\n\n{}\n\nKeys:\n", kind_name(kind), r.name, r.version, r.origin, r.doc.doc);
+  for (const auto& f : r.doc.fields)
+    a.out << fmt::format("  {:<18} {:<24} default {}\n      {}\n", f.key, f.constraint(),
+                         f.required ? "(required)" : to_toml(f.default_value), f.doc);
+  a.out << fmt::format("\nExample:\n  [{}]\n  type = \"{}\"\n", kind_name(kind), r.name);
+  for (const auto& line : split(r.doc.example, '\n'))
+    if (!line.empty()) a.out << "  " << line << "\n";
+  return 0;
+}
+
+int cmd_show(const Args& a) {
+  auto o = base_options();
+  o.add_options()("run_dir", po::value<std::string>(), "run directory")(
+      "top", po::value<std::size_t>()->default_value(10), "how many best candidates to list");
+  po::positional_options_description p;
+  p.add("run_dir", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "show", o, a.out)) return 0;
+  show_run(required_positional(vm, "run_dir", "show"), vm["top"].as<std::size_t>(), a.out);
+  return 0;
+}
+
+int cmd_export(const Args& a) {
+  auto o = base_options();
+  o.add_options()("run_dir", po::value<std::string>(), "run directory")(
+      "format", po::value<std::string>()->default_value("csv"), "csv or json")(
+      "output,o", po::value<std::string>(), "write to this file instead of standard output");
+  po::positional_options_description p;
+  p.add("run_dir", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "export", o, a.out)) return 0;
+  const fs::path dir = required_positional(vm, "run_dir", "export");
+  if (!vm.count("output")) {
+    export_run(dir, vm["format"].as<std::string>(), a.out);
+    return 0;
+  }
+  std::ofstream file(vm["output"].as<std::string>());
+  if (!file) throw Error("cannot write " + vm["output"].as<std::string>());
+  export_run(dir, vm["format"].as<std::string>(), file);
+  return 0;
+}
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> table = {
+      {"run", {"Run an experiment in a new run directory.", "run EXPERIMENT.toml [--set section.key=value]...", cmd_run}},
+      {"check", {"Validate an experiment (and build its components) without running it.",
+                 "check EXPERIMENT.toml [--set section.key=value]...", cmd_check}},
+      {"resume", {"Continue a stopped or killed run; nothing finished is redone.",
+                  "resume RUN_DIR [--set experiment.budget_trials=N]", cmd_resume}},
+      {"list", {"List the registered plugins by kind, with the file each came from.", "list", cmd_list}},
+      {"describe", {"Show a plugin's keys, types, defaults and documentation.", "describe KIND NAME", cmd_describe}},
+      {"show", {"Summarize a run: counts, time and the best candidates.", "show RUN_DIR [--top N]", cmd_show}},
+      {"export", {"Write every trial of a run as CSV or JSON.", "export RUN_DIR [--format csv|json] [-o FILE]",
+                  cmd_export}},
+  };
+  return table;
+}
+
+void print_help(std::ostream& out) {
+  out << "usage: automl COMMAND [ARGS] (automl COMMAND --help for more)\n\nCommands:\n";
+  for (const auto& [name, c] : commands()) out << fmt::format("  {:<10} {}\n", name, c.summary);
+  out << "\nOptions:\n  --help      show this help\n  --version   print the version\n"
+         "  --verbose   debug log lines (before the command)\n";
+}
+
+std::vector<std::string> command_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, c] : commands()) names.push_back(name);
+  return names;
+}
+
+}  // namespace
+
+int main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  bool verbose = false;
+  if (!words.empty() && words.front() == "--verbose") verbose = true, words.erase(words.begin());
+  setup_logging(verbose);
+  try {
+    if (words.empty() || words.front() == "--help" || words.front() == "-h" || words.front() == "help") {
+      print_help(out);
+      return words.empty() ? 2 : 0;
+    }
+    if (words.front() == "--version") {
+      out << "automl " << AUTOML_VERSION << "\n";
+      return 0;
+    }
+    const auto it = commands().find(words.front());
+    if (it == commands().end())
+      throw UsageError("unknown command '" + words.front() + "'" + did_you_mean(words.front(), command_names()) +
+                       "; commands: " + quoted_list(command_names()) + ". See automl --help.");
+    return it->second.run(Args{{words.begin() + 1, words.end()}, out, err});
+  } catch (const Error& e) {
+    err << "automl: error: " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const po::error& e) {
+    err << "automl: error: " << e.what() << " (see automl " << words.front() << " --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "automl: error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace automl::cli

@@ -1,0 +1,56 @@
+#pragma once
+// An evaluator scores candidates: by training them (full training), with a
+// shared supernet (weight sharing) or by table lookup (tabular). Scores are
+// "higher is better"; raw metrics (accuracy, perplexity, params, cost) travel
+// beside them. The same strategy runs against any evaluator.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "automl/architecture.hpp"
+#include "automl/state.hpp"
+#include "automl/strategy.hpp"
+
+namespace automl {
+
+struct TrialResult {
+  double score = 0;                       ///< higher is better; NaN marks a failure
+  std::map<std::string, double> metrics;  ///< raw figures, e.g. {"test_acc", 93.1}
+};
+
+struct TrialContext {
+  std::uint64_t trial = 0;  ///< 0-based trial number in the run
+  std::uint64_t seed = 0;   ///< derived from the experiment seed and the trial number
+  int threads = 1;          ///< intra-op threads this trial may use
+};
+
+struct RoundContext {
+  std::uint64_t round = 0;  ///< 0-based batch number in the run
+  std::uint64_t seed = 0;   ///< derived from the experiment seed and the round
+  Sampler sampler;          ///< the strategy's sampler, or uniform over the space
+};
+
+class Evaluator {
+ public:
+  virtual ~Evaluator() = default;
+
+  /// True when evaluate() may run on several threads at once (the host then
+  /// runs parallel trials); false serializes them.
+  virtual bool concurrent() const = 0;
+
+  /// Called once before each batch is evaluated. Weight-sharing evaluators
+  /// train their shared weights here with `round.sampler`; others do nothing.
+  virtual void prepare_round(const RoundContext& round) { (void)round; }
+
+  /// Scores one valid candidate. Throws (any std::exception) on failure; the
+  /// host records the trial as failed with the message and goes on.
+  virtual TrialResult evaluate(const Architecture& arch, const TrialContext& trial) = 0;
+
+  /// Full state, for evaluators that have one (supernet weights, optimizer,
+  /// schedule position, random generators). Default: stateless.
+  virtual void save(StateWriter& out) const { (void)out; }
+  virtual void load(StateReader& in) { (void)in; }
+};
+
+}  // namespace automl

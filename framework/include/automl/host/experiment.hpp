@@ -1,0 +1,69 @@
+#pragma once
+// The experiment file: [experiment] (name, seed, budgets, parallelism,
+// threads, device, output dir, plugin paths), then [dataset] (optional),
+// [search_space], [strategy] and [evaluator], each with `type` and that
+// plugin's own keys. Parsing is strict: errors carry file:line:col.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "automl/params.hpp"
+#include "automl/plugin.hpp"
+
+namespace automl {
+
+class Registry;
+
+struct ExperimentOptions {
+  std::string name;                       ///< default: the file's stem
+  std::int64_t seed = 0;
+  std::int64_t budget_trials = 0;         ///< 0: no limit
+  double budget_seconds = 0;              ///< 0: no limit
+  int parallel_trials = 1;
+  int threads = 1;                        ///< cores the run may use in total
+  std::string device = "cpu";
+  std::string output_dir = "runs";        ///< relative to the current directory
+  std::vector<std::string> plugin_paths;  ///< extra plugin files or folders
+
+  static const Schema<ExperimentOptions>& schema();
+};
+
+/// One plugin table: its `type` and the rest of its keys.
+struct ComponentSpec {
+  Kind kind = Kind::strategy;
+  std::string type;
+  Location type_where;
+  Section section;
+};
+
+struct Experiment {
+  std::filesystem::path file;      ///< the experiment file ("" for text)
+  std::filesystem::path base_dir;  ///< relative paths resolve against this
+  ExperimentOptions options;
+  Section experiment_section;
+  std::optional<ComponentSpec> dataset;
+  ComponentSpec search_space;
+  ComponentSpec strategy;
+  ComponentSpec evaluator;
+
+  /// The plugin tables present, in build order (dataset first).
+  std::vector<const ComponentSpec*> components() const;
+};
+
+/// Reads and checks an experiment file. `overrides` are "section.key=value"
+/// strings (--set), applied before any check and reported as "--set ...".
+Experiment load_experiment(const std::filesystem::path& file,
+                           const std::vector<std::string>& overrides = {});
+/// The same from text; `source` names it in messages.
+Experiment parse_experiment(const std::string& text, const std::string& source,
+                            const std::filesystem::path& base_dir,
+                            const std::vector<std::string>& overrides = {});
+
+/// The experiment with every default filled in, as TOML that
+/// parse_experiment() accepts; plugin origins and versions as comments.
+std::string resolved_toml(const Experiment& experiment, const Registry& registry);
+
+}  // namespace automl

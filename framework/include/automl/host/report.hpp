@@ -1,0 +1,15 @@
+#pragma once
+// Reading a finished (or running) run directory: `automl show` and `export`.
+
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+namespace automl {
+
+/// Best candidates, counts by status, budget and time of a run.
+void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostream& out);
+/// Every trial as CSV (one metric per column) or JSON (an array of objects).
+void export_run(const std::filesystem::path& run_dir, const std::string& format, std::ostream& out);
+
+}  // namespace automl

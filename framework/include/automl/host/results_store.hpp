@@ -1,0 +1,78 @@
+#pragma once
+// The results database of one run (SQLite, results.db in the run directory):
+// the experiment, every trial (committed as it finishes) and the latest
+// checkpoint of the strategy and evaluator state. Safe to kill at any point:
+// what was committed stays, and `automl resume` picks up from it.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace SQLite { class Database; }
+
+namespace automl {
+
+enum class TrialStatus { pending, ok, failed };
+const char* status_name(TrialStatus status);
+
+struct TrialRecord {
+  std::int64_t id = 0;     ///< 0-based trial number
+  std::int64_t batch = 0;  ///< the ask() it came from (a round)
+  std::string arch;        ///< the search space's text form
+  TrialStatus status = TrialStatus::pending;
+  double score = 0;
+  std::map<std::string, double> metrics;
+  std::uint64_t seed = 0;
+  double wall_s = 0;
+  std::string error;
+  std::string finished_at;  ///< UTC, ISO 8601
+};
+
+/// The state saved after a batch was asked (told = false) or told.
+struct Checkpoint {
+  std::int64_t batch = 0;
+  bool told = false;
+  std::string strategy;
+  std::string evaluator;
+  bool evaluator_prepared = false;  ///< prepare_round() of `batch` has run
+};
+
+class ResultsStore final {
+ public:
+  /// Creates a new database; throws Error when the file exists.
+  static std::unique_ptr<ResultsStore> create(const std::filesystem::path& file);
+  /// Opens an existing one; throws DataError when missing or not ours.
+  static std::unique_ptr<ResultsStore> open(const std::filesystem::path& file);
+  ~ResultsStore();
+
+  void set_meta(const std::string& key, const std::string& value);
+  std::optional<std::string> meta(const std::string& key) const;
+
+  /// Records a new batch: its trials as pending and the strategy state after
+  /// ask(), in one transaction.
+  void begin_batch(std::int64_t batch, const std::vector<TrialRecord>& trials,
+                   const std::string& strategy_state);
+  /// Records the evaluator state after prepare_round().
+  void prepared(std::int64_t batch, const std::string& evaluator_state);
+  /// Commits one finished trial. Thread-safe.
+  void finish_trial(const TrialRecord& trial);
+  /// Records the states after tell().
+  void end_batch(std::int64_t batch, const std::string& strategy_state,
+                 const std::string& evaluator_state);
+
+  std::optional<Checkpoint> checkpoint() const;
+  /// Trials in id order; only those of `batch` when given.
+  std::vector<TrialRecord> trials(std::optional<std::int64_t> batch = std::nullopt) const;
+
+ private:
+  explicit ResultsStore(std::unique_ptr<SQLite::Database> db);
+  std::unique_ptr<SQLite::Database> db_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace automl

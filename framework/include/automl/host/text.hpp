@@ -1,0 +1,23 @@
+#pragma once
+// Small text helpers shared by the host's messages.
+
+#include <string>
+#include <vector>
+
+namespace automl {
+
+/// Edit distance between two strings (insertions, deletions, substitutions).
+std::size_t edit_distance(const std::string& a, const std::string& b);
+/// The candidate closest to `word`, or "" when none is close enough to be a
+/// plausible typo.
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates);
+/// " (did you mean 'x'?)" or "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+/// "a, b, c" with each item quoted as 'x'.
+std::string quoted_list(const std::vector<std::string>& items);
+/// Splits on a separator character; keeps empty parts.
+std::vector<std::string> split(const std::string& text, char separator);
+/// Current UTC time as 2026-11-27T22:31:05Z.
+std::string utc_now();
+
+}  // namespace automl

@@ -1,0 +1,25 @@
+#pragma once
+// The one place that runs work in parallel (OpenMP). Exceptions thrown by the
+// body are carried out of the parallel region and the first one is rethrown.
+
+#include <cstddef>
+#include <functional>
+
+namespace automl {
+
+/// Calls body(i) for i in [0, n) on up to `threads` threads, dynamically
+/// scheduled one index at a time. Blocks until all calls have returned.
+void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t)>& body);
+
+/// Sets the intra-op threads of LibTorch (and OpenMP) for this process.
+void set_torch_threads(int threads);
+
+/// Cores available to this process.
+int available_cores();
+
+}  // namespace automl
+
+namespace automl {
+/// CUDA devices visible to LibTorch (0 with a CPU-only build).
+int cuda_device_count();
+}  // namespace automl

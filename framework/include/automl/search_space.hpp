@@ -1,0 +1,78 @@
+#pragma once
+// A search space: the decisions that make up an architecture, their text form
+// and, optionally, a token encoding for sequence-model strategies (NAO, ENAS).
+// Random search and evolution need nothing beyond decisions().
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "automl/architecture.hpp"
+#include "automl/random.hpp"
+
+namespace automl {
+
+/// One integer decision: gene i of an architecture takes a value in
+/// [0, choices.size()). `choices` names each value ("nor_conv_3x3", "node 2").
+struct Decision {
+  std::string name;
+  std::vector<std::string> choices;
+};
+
+/// A token sequence view of a space, as NAO's encoder/decoder and ENAS's
+/// controller use it. Token 0 is reserved (start of sequence).
+class TokenEncoding {
+ public:
+  virtual ~TokenEncoding() = default;
+  /// Number of distinct tokens, including the reserved 0.
+  virtual int vocab_size() const = 0;
+  /// Length of every encoded sequence.
+  virtual int length() const = 0;
+  /// The inclusive token range valid at `position` (0-based). A decoder
+  /// restricted to these ranges produces sequences that decode().
+  virtual std::pair<int, int> token_range(int position) const = 0;
+  /// Tokens of a valid architecture; size() == length().
+  virtual std::vector<int> encode(const Architecture& arch) const = 0;
+  /// The architecture of a sequence; throws Error when a token is outside
+  /// its position's range or the result is invalid.
+  virtual Architecture decode(const std::vector<int>& tokens) const = 0;
+  /// Other architectures that build the same network (e.g. NAO's branch
+  /// swaps). Default: none.
+  virtual std::vector<Architecture> symmetric_variants(const Architecture& arch) const;
+};
+
+class SearchSpace {
+ public:
+  virtual ~SearchSpace() = default;
+
+  /// The decisions, one per gene, in gene order. Stable for the object's life.
+  virtual const std::vector<Decision>& decisions() const = 0;
+
+  /// Stable, human-readable text of a valid architecture; parse() inverts it.
+  virtual std::string to_text(const Architecture& arch) const = 0;
+  /// Parses the text form; throws ConfigError saying what was expected.
+  virtual Architecture parse(const std::string& text) const = 0;
+
+  /// "" when `arch` is valid, else the reason. The default checks the gene
+  /// count and each gene's range; spaces with more rules extend it.
+  virtual std::string invalid_reason(const Architecture& arch) const;
+
+  /// A uniformly random valid architecture. Default: each decision uniform,
+  /// redrawn until valid.
+  virtual Architecture sample(Random& rng) const;
+
+  /// The token encoding, or nullptr when the space has none.
+  virtual const TokenEncoding* tokens() const { return nullptr; }
+};
+
+/// A copy of `arch` with one decision changed to another of its values, chosen
+/// uniformly; redrawn until valid (the mutation of regularized evolution).
+/// Requires at least one decision with two or more choices.
+Architecture mutate_one(const SearchSpace& space, const Architecture& arch, Random& rng);
+
+/// Total number of gene combinations (valid or not); nullopt past 2^63.
+std::optional<std::uint64_t> count_combinations(const SearchSpace& space);
+
+}  // namespace automl

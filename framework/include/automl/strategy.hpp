@@ -1,0 +1,54 @@
+#pragma once
+// A search strategy, ask/tell: it proposes candidates and is told their
+// results. It never evaluates, spawns threads or touches files; the host owns
+// the loop, the budget and the checkpoints.
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "automl/architecture.hpp"
+#include "automl/random.hpp"
+#include "automl/state.hpp"
+
+namespace automl {
+
+/// The result of one evaluated candidate, as a strategy sees it.
+struct Observation {
+  Architecture arch;
+  bool ok = true;  ///< false: the trial failed (exception or NaN); score is NaN
+  double score = 0;  ///< higher is better
+};
+
+/// Draws one candidate for a weight-sharing evaluator's training step. Called
+/// from the evaluator's thread only; must be deterministic given `rng`.
+using Sampler = std::function<Architecture(Random& rng)>;
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+
+  /// The next batch of candidates to evaluate. `suggested` is how many the
+  /// host can evaluate at once (parallel trials); a strategy may return more
+  /// (a pool to re-score) or fewer. Candidates may repeat earlier ones.
+  /// An empty batch ends the search. Called again only after tell().
+  virtual std::vector<Architecture> ask(std::size_t suggested) = 0;
+
+  /// Results for the last batch, in ask() order. When the budget ran out it
+  /// covers only a prefix of the batch.
+  virtual void tell(const std::vector<Observation>& results) = 0;
+
+  /// The sampler a weight-sharing evaluator trains with (NAO-WS: uniform over
+  /// the pool; ENAS: the policy). Empty: the host samples uniformly from the
+  /// space. Valid until the next ask().
+  virtual Sampler training_sampler() const { return nullptr; }
+
+  /// Full state (including random generators): load(save()) continues
+  /// exactly as an uninterrupted run would.
+  virtual void save(StateWriter& out) const = 0;
+  virtual void load(StateReader& in) = 0;
+};
+
+}  // namespace automl

@@ -1,0 +1,209 @@
+#include "automl/host/results_store.hpp"
+
+#include <cmath>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
+
+#include "automl/error.hpp"
+
+namespace automl {
+
+namespace fs = std::filesystem;
+
+const char* status_name(TrialStatus status) {
+  switch (status) {
+    case TrialStatus::pending: return "pending";
+    case TrialStatus::ok: return "ok";
+    case TrialStatus::failed: return "failed";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+const char* kSchema = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE trials (
+  id INTEGER PRIMARY KEY,
+  batch INTEGER NOT NULL,
+  arch TEXT NOT NULL,
+  status TEXT NOT NULL,
+  score REAL,
+  metrics TEXT NOT NULL DEFAULT '{}',
+  seed INTEGER NOT NULL,
+  wall_s REAL NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  finished_at TEXT NOT NULL DEFAULT '');
+CREATE INDEX trials_batch ON trials(batch);
+CREATE TABLE checkpoint (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  batch INTEGER NOT NULL,
+  told INTEGER NOT NULL,
+  strategy BLOB NOT NULL,
+  evaluator BLOB NOT NULL,
+  evaluator_prepared INTEGER NOT NULL);
+)sql";
+
+TrialStatus parse_status(const std::string& s) {
+  if (s == "ok") return TrialStatus::ok;
+  if (s == "failed") return TrialStatus::failed;
+  return TrialStatus::pending;
+}
+
+std::string blob_of(const SQLite::Column& c) {
+  return std::string(static_cast<const char*>(c.getBlob()), static_cast<std::size_t>(c.getBytes()));
+}
+
+void configure(SQLite::Database& db) {
+  // WAL keeps every committed trial across a kill -9 of the process.
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec("PRAGMA synchronous=NORMAL");
+  db.setBusyTimeout(10000);
+}
+
+}  // namespace
+
+ResultsStore::ResultsStore(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+ResultsStore::~ResultsStore() = default;
+
+std::unique_ptr<ResultsStore> ResultsStore::create(const fs::path& file) {
+  if (fs::exists(file)) throw Error("results database " + file.string() + " already exists");
+  auto db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  configure(*db);
+  SQLite::Transaction tx(*db);
+  db->exec(kSchema);
+  db->exec("INSERT INTO meta VALUES ('schema_version', '" + std::to_string(kSchemaVersion) + "')");
+  tx.commit();
+  return std::unique_ptr<ResultsStore>(new ResultsStore(std::move(db)));
+}
+
+std::unique_ptr<ResultsStore> ResultsStore::open(const fs::path& file) {
+  if (!fs::exists(file))
+    throw DataError("no results database at " + file.string() + ": is this a run directory made by `automl run`?");
+  try {
+    auto db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE);
+    configure(*db);
+    const int version = db->execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getInt();
+    if (version != kSchemaVersion)
+      throw DataError(file.string() + " has results schema version " + std::to_string(version) +
+                      "; this automl reads version " + std::to_string(kSchemaVersion));
+    return std::unique_ptr<ResultsStore>(new ResultsStore(std::move(db)));
+  } catch (const SQLite::Exception& e) {
+    throw DataError(file.string() + " is not a readable automl results database: " + e.what());
+  }
+}
+
+void ResultsStore::set_meta(const std::string& key, const std::string& value) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, "INSERT OR REPLACE INTO meta VALUES (?, ?)");
+  q.bind(1, key);
+  q.bind(2, value);
+  q.exec();
+}
+
+std::optional<std::string> ResultsStore::meta(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, "SELECT value FROM meta WHERE key = ?");
+  q.bind(1, key);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+void ResultsStore::begin_batch(std::int64_t batch, const std::vector<TrialRecord>& trials,
+                               const std::string& strategy_state) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Transaction tx(*db_);
+  SQLite::Statement insert(*db_, "INSERT INTO trials (id, batch, arch, status, seed) VALUES (?, ?, ?, 'pending', ?)");
+  for (const auto& t : trials) {
+    insert.bind(1, static_cast<std::int64_t>(t.id));
+    insert.bind(2, static_cast<std::int64_t>(batch));
+    insert.bind(3, t.arch);
+    insert.bind(4, static_cast<std::int64_t>(t.seed));
+    insert.exec();
+    insert.reset();
+  }
+  SQLite::Statement ck(*db_, "INSERT OR REPLACE INTO checkpoint VALUES (1, ?, 0, ?, "
+                             "COALESCE((SELECT evaluator FROM checkpoint WHERE id = 1), x''), 0)");
+  ck.bind(1, static_cast<std::int64_t>(batch));
+  ck.bind(2, strategy_state.data(), static_cast<int>(strategy_state.size()));
+  ck.exec();
+  tx.commit();
+}
+
+void ResultsStore::prepared(std::int64_t batch, const std::string& evaluator_state) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, "UPDATE checkpoint SET evaluator = ?, evaluator_prepared = 1 WHERE id = 1 AND batch = ?");
+  q.bind(1, evaluator_state.data(), static_cast<int>(evaluator_state.size()));
+  q.bind(2, static_cast<std::int64_t>(batch));
+  q.exec();
+}
+
+void ResultsStore::finish_trial(const TrialRecord& t) {
+  nlohmann::json metrics = nlohmann::json::object();
+  for (const auto& [k, v] : t.metrics) metrics[k] = v;
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, "UPDATE trials SET status = ?, score = ?, metrics = ?, wall_s = ?, error = ?, "
+                            "finished_at = ? WHERE id = ?");
+  q.bind(1, status_name(t.status));
+  if (t.status == TrialStatus::ok) q.bind(2, t.score);
+  else q.bind(2);
+  q.bind(3, metrics.dump());
+  q.bind(4, t.wall_s);
+  q.bind(5, t.error);
+  q.bind(6, t.finished_at);
+  q.bind(7, static_cast<std::int64_t>(t.id));
+  q.exec();
+}
+
+void ResultsStore::end_batch(std::int64_t batch, const std::string& strategy_state,
+                             const std::string& evaluator_state) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, "UPDATE checkpoint SET told = 1, strategy = ?, evaluator = ? WHERE id = 1 AND batch = ?");
+  q.bind(1, strategy_state.data(), static_cast<int>(strategy_state.size()));
+  q.bind(2, evaluator_state.data(), static_cast<int>(evaluator_state.size()));
+  q.bind(3, static_cast<std::int64_t>(batch));
+  q.exec();
+}
+
+std::optional<Checkpoint> ResultsStore::checkpoint() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, "SELECT batch, told, strategy, evaluator, evaluator_prepared FROM checkpoint WHERE id = 1");
+  if (!q.executeStep()) return std::nullopt;
+  Checkpoint c;
+  c.batch = q.getColumn(0).getInt64();
+  c.told = q.getColumn(1).getInt() != 0;
+  c.strategy = blob_of(q.getColumn(2));
+  c.evaluator = blob_of(q.getColumn(3));
+  c.evaluator_prepared = q.getColumn(4).getInt() != 0;
+  return c;
+}
+
+std::vector<TrialRecord> ResultsStore::trials(std::optional<std::int64_t> batch) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, std::string("SELECT id, batch, arch, status, score, metrics, seed, wall_s, error, "
+                                        "finished_at FROM trials") +
+                                (batch ? " WHERE batch = ?" : "") + " ORDER BY id");
+  if (batch) q.bind(1, static_cast<std::int64_t>(*batch));
+  std::vector<TrialRecord> out;
+  while (q.executeStep()) {
+    TrialRecord t;
+    t.id = q.getColumn(0).getInt64();
+    t.batch = q.getColumn(1).getInt64();
+    t.arch = q.getColumn(2).getString();
+    t.status = parse_status(q.getColumn(3).getString());
+    t.score = q.getColumn(4).isNull() ? std::nan("") : q.getColumn(4).getDouble();
+    const auto metrics = nlohmann::json::parse(q.getColumn(5).getString());
+    for (const auto& [k, v] : metrics.items()) t.metrics[k] = v.is_null() ? std::nan("") : v.get<double>();
+    t.seed = static_cast<std::uint64_t>(q.getColumn(6).getInt64());
+    t.wall_s = q.getColumn(7).getDouble();
+    t.error = q.getColumn(8).getString();
+    t.finished_at = q.getColumn(9).getString();
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace automl

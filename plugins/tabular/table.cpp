@@ -1,0 +1,84 @@
+#include "table.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+
+#include "automl/error.hpp"
+
+namespace tabular {
+
+namespace {
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  // The benchmark tables hold no quoted fields; a quote means another format.
+  std::vector<std::string> fields(1);
+  for (char c : line) {
+    if (c == ',') fields.emplace_back();
+    else if (c != '\r') fields.back() += c;
+  }
+  return fields;
+}
+
+std::size_t column_index(const std::vector<std::string>& header, const std::string& name,
+                         const std::filesystem::path& file) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  if (it != header.end()) return static_cast<std::size_t>(it - header.begin());
+  std::string available;
+  for (const auto& h : header) available += (available.empty() ? "" : ", ") + h;
+  throw automl::ConfigError("column '" + name + "' is not in " + file.string() + "; its columns are: " + available);
+}
+
+double parse_number(const std::string& text, const std::filesystem::path& file, std::size_t line,
+                    const std::string& column) {
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE)
+    throw automl::DataError(file.string() + ":" + std::to_string(line) + ": column '" + column +
+                            "' holds '" + text + "', not a number; the file is corrupt: fetch it again");
+  return v;
+}
+
+}  // namespace
+
+Table::Table(const std::filesystem::path& file, const std::string& key_column,
+             const std::vector<std::string>& columns)
+    : width_(columns.size()) {
+  std::ifstream in(file);
+  if (!in)
+    throw automl::DataError("benchmark table " + file.string() + " " +
+                            (std::filesystem::exists(file) ? "cannot be read" : "does not exist") +
+                            ". Set [evaluator] table to the NAS-Bench-201 CSV (nb201.csv; see "
+                            "shared/data/nasbench201/SOURCE.md for its columns and provenance).");
+  std::string line;
+  if (!std::getline(in, line) || line.empty())
+    throw automl::DataError(file.string() + " is empty: expected a CSV header line");
+  const auto header = split_csv_line(line);
+  const std::size_t key = column_index(header, key_column, file);
+  std::vector<std::size_t> wanted;
+  for (const auto& c : columns) wanted.push_back(column_index(header, c, file));
+
+  for (std::size_t n = 2; std::getline(in, line); ++n) {
+    if (line.empty()) continue;
+    const auto fields = split_csv_line(line);
+    if (fields.size() != header.size())
+      throw automl::DataError(file.string() + ":" + std::to_string(n) + ": expected " +
+                              std::to_string(header.size()) + " fields, found " + std::to_string(fields.size()) +
+                              (in.eof() ? " (the file is truncated: fetch it again)" : ""));
+    if (!index_.emplace(fields[key], static_cast<long>(keys_.size())).second)
+      throw automl::DataError(file.string() + ":" + std::to_string(n) + ": architecture '" + fields[key] +
+                              "' appears twice");
+    keys_.push_back(fields[key]);
+    for (std::size_t c = 0; c < wanted.size(); ++c)
+      values_.push_back(parse_number(fields[wanted[c]], file, n, columns[c]));
+  }
+}
+
+long Table::find(const std::string& key) const {
+  const auto it = index_.find(key);
+  return it == index_.end() ? -1 : it->second;
+}
+
+}  // namespace tabular

@@ -1,0 +1,74 @@
+// Random search: each candidate drawn uniformly from the search space.
+
+#include <optional>
+#include <set>
+
+#include "automl/plugin.hpp"
+
+namespace {
+
+class RandomSearch final : public automl::Strategy {
+ public:
+  struct Options {
+    bool unique = true;
+    int max_draws = 1000;
+  };
+  static const automl::Schema<Options>& schema() {
+    static const auto s =
+        automl::Schema<Options>("Random search: candidates drawn uniformly from the search space, "
+                                "`suggested` (parallel_trials) at a time.")
+            .field("unique", &Options::unique,
+                   "Never propose an architecture twice; the search ends when the space is exhausted")
+            .field("max_draws", &Options::max_draws,
+                   "With unique: draws tried per candidate before the space counts as exhausted")
+            .at_least(1)
+            .example("");
+    return s;
+  }
+
+  RandomSearch(const Options& o, const automl::Context& ctx) : options_(o), space_(*ctx.space), rng_(ctx.seed) {}
+
+  std::vector<automl::Architecture> ask(std::size_t suggested) override {
+    std::vector<automl::Architecture> batch;
+    while (batch.size() < suggested) {
+      auto arch = draw();
+      if (!arch) break;  // exhausted: return what there is; empty ends the search
+      batch.push_back(std::move(*arch));
+    }
+    return batch;
+  }
+
+  void tell(const std::vector<automl::Observation>&) override {}
+
+  void save(automl::StateWriter& out) const override {
+    out.put_string(rng_.state());
+    out.put_archs(std::vector<automl::Architecture>(seen_.begin(), seen_.end()));
+  }
+  void load(automl::StateReader& in) override {
+    rng_.set_state(in.get_string());
+    const auto seen = in.get_archs();
+    seen_ = {seen.begin(), seen.end()};
+  }
+
+ private:
+  std::optional<automl::Architecture> draw() {
+    if (!options_.unique) return space_.sample(rng_);
+    for (int i = 0; i < options_.max_draws; ++i) {
+      auto arch = space_.sample(rng_);
+      if (seen_.insert(arch).second) return arch;
+    }
+    return std::nullopt;
+  }
+
+  Options options_;
+  const automl::SearchSpace& space_;
+  automl::Random rng_;
+  // Ordered, so that the saved state does not depend on hashing.
+  std::set<automl::Architecture> seen_;
+};
+
+void register_components(automl::Registrar& r) { r.add<RandomSearch>(); }
+
+}  // namespace
+
+AUTOML_PLUGIN(register_components)
