@@ -1,5 +1,6 @@
 # automl_add_plugin(KIND <dataset|search_space|strategy|evaluator>
-#                   [NAME <name>] [VERSION <x.y.z>] SOURCES <files...>)
+#                   [NAME <name>] [VERSION <x.y.z>] SOURCES <files...>
+#                   [OUTPUT_DIRECTORY <dir>] [NO_INSTALL])
 #
 # Builds one plugin as a loadable module that the automl host can load. The
 # registry name defaults to the name of the folder holding the calling
@@ -9,7 +10,7 @@
 #
 # Creates the target automl_<kind>_<name>; link extra libraries to it as usual.
 function(automl_add_plugin)
-  cmake_parse_arguments(ARG "" "KIND;NAME;VERSION" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "KIND;NAME;VERSION;OUTPUT_DIRECTORY" "SOURCES" ${ARGN})
   set(kinds dataset search_space strategy evaluator)
   if(NOT ARG_KIND IN_LIST kinds)
     message(FATAL_ERROR "automl_add_plugin: KIND must be one of ${kinds}, got '${ARG_KIND}'")
@@ -28,6 +29,9 @@ function(automl_add_plugin)
   endif()
 
   set(target "automl_${ARG_KIND}_${ARG_NAME}")
+  if(TARGET ${target})
+    string(MAKE_C_IDENTIFIER "${target}_${ARG_OUTPUT_DIRECTORY}" target)
+  endif()
   add_library(${target} MODULE ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE automl::core)
   target_compile_definitions(${target} PRIVATE
@@ -39,10 +43,12 @@ function(automl_add_plugin)
     OUTPUT_NAME "${ARG_KIND}_${ARG_NAME}"
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
-  if(DEFINED AUTOML_PLUGIN_OUTPUT_DIR)
+  if(ARG_OUTPUT_DIRECTORY)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}")
+  elseif(DEFINED AUTOML_PLUGIN_OUTPUT_DIR)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${AUTOML_PLUGIN_OUTPUT_DIR}")
   endif()
-  if(DEFINED AUTOML_PLUGIN_SUBDIR)
+  if(DEFINED AUTOML_PLUGIN_SUBDIR AND NOT ARG_NO_INSTALL)
     install(TARGETS ${target} LIBRARY DESTINATION "${AUTOML_PLUGIN_SUBDIR}")
   endif()
 endfunction()

@@ -87,7 +87,7 @@ void check_top_level(const toml::table& root, const std::string& source) {
                                                         : " with a `type` key; `automl list` shows the choices"));
 }
 
-ComponentSpec component(const toml::table& root, const std::string& name) {
+ComponentSpec component(const toml::table& root, const std::string& name, const detail::OverrideSources& sets) {
   const auto& table = *root[name].as_table();
   ComponentSpec spec;
   spec.kind = kind_of(name);
@@ -100,7 +100,7 @@ ComponentSpec component(const toml::table& root, const std::string& name) {
     throw ConfigError(detail::location_of(*type), "[" + name + "] type must be a string naming the plugin");
   spec.type = *type->value<std::string>();
   spec.type_where = detail::location_of(*type);
-  spec.section = detail::to_section(table, name, spec.type);
+  spec.section = detail::to_section(table, name, spec.type, sets);
   return spec;
 }
 
@@ -127,20 +127,21 @@ std::string table_toml(const std::string& name, const std::string& type, const s
 Experiment parse_experiment(const std::string& text, const std::string& source, const fs::path& base_dir,
                             const std::vector<std::string>& overrides) {
   toml::table root = detail::parse_toml(text, source);
-  for (const auto& o : overrides) detail::apply_override(root, o);
+  detail::OverrideSources sets;
+  for (const auto& o : overrides) detail::apply_override(root, o, sets);
   check_top_level(root, source);
 
   Experiment exp;
   exp.base_dir = base_dir;
-  exp.experiment_section = detail::to_section(*root["experiment"].as_table(), "experiment", "");
+  exp.experiment_section = detail::to_section(*root["experiment"].as_table(), "experiment", "", sets);
   if (root["experiment"].as_table()->contains("type"))
     throw ConfigError(detail::location_of(*root["experiment"]["type"].node()),
                       "[experiment] takes no `type`; plugin types go in [search_space], [strategy], ...");
   exp.options = ExperimentOptions::schema().parse(exp.experiment_section);
-  if (root.contains("dataset")) exp.dataset = component(root, "dataset");
-  exp.search_space = component(root, "search_space");
-  exp.strategy = component(root, "strategy");
-  exp.evaluator = component(root, "evaluator");
+  if (root.contains("dataset")) exp.dataset = component(root, "dataset", sets);
+  exp.search_space = component(root, "search_space", sets);
+  exp.strategy = component(root, "strategy", sets);
+  exp.evaluator = component(root, "evaluator", sets);
   return exp;
 }
 

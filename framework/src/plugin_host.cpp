@@ -1,6 +1,7 @@
 #include "automl/host/plugin_host.hpp"
 
 #include <dlfcn.h>
+#include <elf.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -28,6 +29,28 @@ bool is_elf(const fs::path& file) {
   char magic[4] = {};
   in.read(magic, 4);
   return in.gcount() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+}
+
+// The loader maps a truncated object and crashes on first touch, so check
+// that every segment and the section table lie inside the file first.
+std::string elf_problem(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  Elf64_Ehdr header{};
+  const auto size = static_cast<std::uint64_t>(fs::file_size(file));
+  if (!in.read(reinterpret_cast<char*>(&header), sizeof header))
+    return "is truncated (shorter than an ELF header)";
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_type != ET_DYN)
+    return "is not a 64-bit shared object";
+  if (header.e_shoff + std::uint64_t{header.e_shnum} * header.e_shentsize > size)
+    return "is truncated (" + std::to_string(size) + " bytes; its section table ends at byte " +
+           std::to_string(header.e_shoff + std::uint64_t{header.e_shnum} * header.e_shentsize) + ")";
+  for (int i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr segment{};
+    in.seekg(static_cast<std::streamoff>(header.e_phoff + std::uint64_t(i) * header.e_phentsize));
+    if (!in.read(reinterpret_cast<char*>(&segment), sizeof segment)) return "is truncated (program headers)";
+    if (segment.p_offset + segment.p_filesz > size) return "is truncated (a segment ends past the file)";
+  }
+  return "";
 }
 
 // Accepts exactly one component, of the plugin's declared kind, under the
@@ -108,6 +131,8 @@ void PluginHost::load_file(const fs::path& file) {
     throw PluginError(where + " is not a shared object (no ELF header). Plugin folders may only hold "
                       "plugins built with automl_add_plugin(); move other files elsewhere.");
 
+  if (const std::string problem = elf_problem(path); !problem.empty())
+    throw PluginError(where + " " + problem + ". Rebuild or reinstall the plugin.");
   auto lib = std::make_unique<Library>();
   try {
     // RTLD_NODELETE keeps the code mapped for the life of the process, whatever

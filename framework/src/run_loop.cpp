@@ -22,13 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct Components {
-  std::unique_ptr<Dataset> dataset;
-  std::unique_ptr<SearchSpace> space;
-  std::unique_ptr<Strategy> strategy;
-  std::unique_ptr<Evaluator> evaluator;
-};
-
 int threads_per_trial(const ExperimentOptions& o) { return std::max(1, o.threads / o.parallel_trials); }
 
 void check_device(const Experiment& exp) {
@@ -43,7 +36,9 @@ void check_device(const Experiment& exp) {
                           "; use device = \"cpu\" or build against a CUDA LibTorch (-DTorch_DIR=...)");
 }
 
-Components build(const Experiment& exp, const Registry& registry) {
+}  // namespace
+
+Components build_components(const Experiment& exp, const Registry& registry) {
   check_device(exp);
   Context ctx;
   ctx.threads = threads_per_trial(exp.options);
@@ -67,6 +62,8 @@ Components build(const Experiment& exp, const Registry& registry) {
   return c;
 }
 
+namespace {
+
 std::string save_state(const std::string& tag, const std::function<void(StateWriter&)>& save) {
   StateWriter w;
   w.put_string(tag);
@@ -85,7 +82,7 @@ class Runner {
  public:
   Runner(const Experiment& exp, const Registry& registry, fs::path run_dir, std::unique_ptr<ResultsStore> store,
          const RunControl& control)
-      : exp_(exp), c_(build(exp, registry)), run_dir_(std::move(run_dir)), store_(std::move(store)),
+      : exp_(exp), c_(build_components(exp, registry)), run_dir_(std::move(run_dir)), store_(std::move(store)),
         control_(control), strategy_tag_("strategy '" + exp.strategy.type + "'"),
         evaluator_tag_("evaluator '" + exp.evaluator.type + "'") {}
 
@@ -297,7 +294,7 @@ fs::path fresh_run_dir(const Experiment& exp) {
 }  // namespace
 
 void check_experiment(const Experiment& experiment, const Registry& registry) {
-  build(experiment, registry);
+  build_components(experiment, registry);
 }
 
 RunSummary start_run(const Experiment& exp, const Registry& registry, const RunControl& control) {

@@ -25,7 +25,7 @@ toml::table parse_toml(const std::string& text, const std::string& source) {
   }
 }
 
-void apply_override(toml::table& root, const std::string& assignment) {
+void apply_override(toml::table& root, const std::string& assignment, OverrideSources& sources) {
   const auto eq = assignment.find('=');
   const std::string path = assignment.substr(0, eq);
   const auto dot = path.find('.');
@@ -52,6 +52,7 @@ void apply_override(toml::table& root, const std::string& assignment) {
     table = root[section].as_table();
   }
   table->insert_or_assign(key, *parsed.get("v"));
+  sources[{section, key}] = Location{source};
 }
 
 namespace {
@@ -90,12 +91,19 @@ Value value_of(const toml::node& node, const std::string& key) {
 
 }  // namespace
 
-Section to_section(const toml::table& table, const std::string& name, const std::string& type) {
+Section to_section(const toml::table& table, const std::string& name, const std::string& type,
+                   const OverrideSources& overrides) {
   std::map<std::string, Entry> entries;
   for (const auto& [key, node] : table) {
     const std::string k(key.str());
     if (k == "type") continue;
-    entries[k] = Entry{value_of(node, k), location_of(node)};
+    const auto set = overrides.find({name, k});
+    Location where = set != overrides.end() ? set->second : location_of(node);
+    if (set == overrides.end() && key.source().begin.line > 0) {
+      where.line = static_cast<int>(key.source().begin.line);
+      where.column = static_cast<int>(key.source().begin.column);
+    }
+    entries[k] = Entry{value_of(node, k), where};
   }
   return Section(name, type, location_of(table), std::move(entries));
 }

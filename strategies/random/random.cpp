@@ -30,10 +30,10 @@ class RandomSearch final : public automl::Strategy {
 
   std::vector<automl::Architecture> ask(std::size_t suggested) override {
     std::vector<automl::Architecture> batch;
-    while (batch.size() < suggested) {
+    while (batch.size() < suggested && !exhausted_) {
       auto arch = draw();
-      if (!arch) break;  // exhausted: return what there is; empty ends the search
-      batch.push_back(std::move(*arch));
+      if (arch) batch.push_back(std::move(*arch));
+      else exhausted_ = true;  // return what there is; the next, empty batch ends the search
     }
     return batch;
   }
@@ -43,11 +43,13 @@ class RandomSearch final : public automl::Strategy {
   void save(automl::StateWriter& out) const override {
     out.put_string(rng_.state());
     out.put_archs(std::vector<automl::Architecture>(seen_.begin(), seen_.end()));
+    out.put_int(exhausted_ ? 1 : 0);
   }
   void load(automl::StateReader& in) override {
     rng_.set_state(in.get_string());
     const auto seen = in.get_archs();
     seen_ = {seen.begin(), seen.end()};
+    exhausted_ = in.get_int() != 0;
   }
 
  private:
@@ -65,6 +67,7 @@ class RandomSearch final : public automl::Strategy {
   automl::Random rng_;
   // Ordered, so that the saved state does not depend on hashing.
   std::set<automl::Architecture> seen_;
+  bool exhausted_ = false;
 };
 
 void register_components(automl::Registrar& r) { r.add<RandomSearch>(); }

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -45,6 +46,16 @@ Experiment load_run_experiment(const std::filesystem::path& run_dir,
 /// redone.
 RunSummary resume_run(const std::filesystem::path& run_dir, const Experiment& experiment,
                       const Registry& registry, const RunControl& control);
+
+/// The components of an experiment, built in order (dataset, search space,
+/// strategy, evaluator), each with its own context and derived seed.
+struct Components {
+  std::unique_ptr<Dataset> dataset;
+  std::unique_ptr<SearchSpace> space;
+  std::unique_ptr<Strategy> strategy;
+  std::unique_ptr<Evaluator> evaluator;
+};
+Components build_components(const Experiment& experiment, const Registry& registry);
 
 /// Builds every component of an experiment without running it (automl check).
 void check_experiment(const Experiment& experiment, const Registry& registry);

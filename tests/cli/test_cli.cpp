@@ -1,0 +1,160 @@
+// The command line driven in-process: outputs, exit codes and error messages.
+
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+#include "commands.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Result automl_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "automl");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = automl::cli::main(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+// An experiment on test plugins only (no data), in a scratch folder.
+fs::path write_experiment(const std::string& name, const std::string& strategy_lines = "type = \"random\"\n",
+                          const std::string& extra = "") {
+  const auto dir = automl::test::scratch_dir("cli_" + name);
+  automl::test::write_file(dir / "exp.toml",
+                           "[experiment]\nseed = 1\nbudget_trials = 8\noutput_dir = \"" + (dir / "runs").string() +
+                               "\"\nplugin_paths = [\"" + automl::test::test_plugin_dir().string() + "\"]\n" +
+                               extra + "\n[search_space]\ntype = \"nasbench201\"\n\n[strategy]\n" + strategy_lines +
+                               "\n[evaluator]\ntype = \"scripted\"\n");
+  return dir / "exp.toml";
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+BOOST_AUTO_TEST_CASE(help_and_version) {
+  BOOST_TEST(automl_cli({"--version"}).out == "automl 0.1.0\n");
+  const auto help = automl_cli({"--help"});
+  BOOST_TEST(help.code == 0);
+  BOOST_TEST(has(help.out, "resume"));
+  BOOST_TEST(automl_cli({}).code == 2);
+  const auto run_help = automl_cli({"run", "--help"});
+  BOOST_TEST(has(run_help.out, "usage: automl run EXPERIMENT.toml"));
+  const auto typo = automl_cli({"rnu"});
+  BOOST_TEST(typo.code == 2);
+  BOOST_TEST(has(typo.err, "unknown command 'rnu' (did you mean 'run'?)"), typo.err);
+}
+
+BOOST_AUTO_TEST_CASE(run_show_export_resume) {
+  const auto exp = write_experiment("run");
+  const auto run = automl_cli({"run", exp.string()});
+  BOOST_TEST(run.code == 0, run.err);
+  BOOST_TEST(has(run.out, "8 ok, 0 failed, 0 pending; stopped: trial budget"), run.out);
+  const auto dir = exp.parent_path() / "runs" / "exp";
+  const auto show = automl_cli({"show", dir.string(), "--top", "2"});
+  BOOST_TEST(has(show.out, "trials     8 ok, 0 failed, 0 pending"), show.out);
+  BOOST_TEST(has(show.out, "top 2 by score"), show.out);
+  const auto csv = automl_cli({"export", dir.string(), "--format", "csv"});
+  BOOST_TEST(std::count(csv.out.begin(), csv.out.end(), '\n') == 9);
+  BOOST_TEST(has(csv.out, "id,batch,status,score,arch,seed,wall_s,finished_at,error,genes"), csv.out);
+  const auto json = automl_cli({"export", dir.string(), "--format", "json"});
+  BOOST_TEST(has(json.out, "\"status\": \"ok\""));
+  BOOST_TEST(automl_cli({"export", dir.string(), "--format", "xml"}).code == 2);
+  const auto resume = automl_cli({"resume", dir.string(), "--set", "experiment.budget_trials=10"});
+  BOOST_TEST(resume.code == 0, resume.err);
+  BOOST_TEST(has(resume.out, "10 ok"), resume.out);
+  // A second run of the same file gets its own directory.
+  BOOST_TEST(automl_cli({"run", exp.string()}).code == 0);
+  BOOST_TEST(fs::exists(exp.parent_path() / "runs" / "exp-2" / "results.db"));
+}
+
+BOOST_AUTO_TEST_CASE(typo_in_a_key_gets_location_and_suggestion) {
+  const auto exp = write_experiment("typo", "type = \"regularized_evolution\"\npopulaton = 5\n");
+  const auto r = automl_cli({"run", exp.string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, exp.string() + ":12:1: unknown key [strategy] populaton for strategy "
+                                       "'regularized_evolution' (did you mean 'population'?)"), r.err);
+  BOOST_TEST(!fs::exists(exp.parent_path() / "runs"));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_type_lists_the_registered_ones) {
+  const auto exp = write_experiment("type", "type = \"evolution\"\n");
+  const auto r = automl_cli({"check", exp.string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, ":11:8: unknown strategy type 'evolution'"), r.err);
+  BOOST_TEST(has(r.err, "registered: 'random', 'regularized_evolution'"), r.err);
+}
+
+BOOST_AUTO_TEST_CASE(bad_value_says_the_expected_range) {
+  const auto exp = write_experiment("value", "type = \"regularized_evolution\"\nsample_size = 0\n");
+  const auto r = automl_cli({"check", exp.string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, ":12:1: [strategy] sample_size = 0 is out of range: expected integer >= 1"), r.err);
+  const auto set = automl_cli({"check", write_experiment("set").string(), "--set", "experiment.threads=zero"});
+  BOOST_TEST(has(set.err, "--set experiment.threads"), set.err);
+  BOOST_TEST(has(set.err, "expected integer in [1, 1024], found string \"zero\""), set.err);
+  BOOST_TEST(set.code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(broken_toml_syntax) {
+  const auto exp = write_experiment("syntax");
+  std::ofstream(exp, std::ios::app) << "[broken\n";
+  const auto r = automl_cli({"check", exp.string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, exp.string() + ":15:"), r.err);
+  BOOST_TEST(has(r.err, "TOML syntax error"), r.err);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_plugin_file_in_the_plugin_path) {
+  const auto dir = automl::test::scratch_dir("cli_plugin_dir");
+  automl::test::write_file(dir / "strategy_broken.so", "garbage");
+  const auto exp = write_experiment("plugin", "type = \"random\"\n");
+  std::string text;
+  {
+    std::ifstream in(exp);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  text.replace(text.find("plugin_paths = [") + 16, 0, "\"" + dir.string() + "\", ");
+  automl::test::write_file(exp, text);
+  const auto r = automl_cli({"run", exp.string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, "strategy_broken.so is not a shared object (no ELF header)"), r.err);
+  const auto missing = automl_cli({"check", write_experiment("plugin_missing", "type = \"random\"\n",
+                                                       "plugin_paths = [\"nowhere\"]\n").string()});
+  BOOST_TEST(missing.code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(list_and_describe) {
+  const auto list = automl_cli({"list"});
+  BOOST_TEST(list.code == 0);
+  BOOST_TEST(has(list.out, "regularized_evolution"));
+  BOOST_TEST(has(list.out, "strategy_regularized_evolution.so"));
+  const auto d = automl_cli({"describe", "strategy", "regularized_evolution"});
+  BOOST_TEST(d.code == 0, d.err);
+  BOOST_TEST(has(d.out, "sample_size"));
+  BOOST_TEST(has(d.out, "default 3"));
+  BOOST_TEST(has(d.out, "type = \"regularized_evolution\""));
+  const auto wrong = automl_cli({"describe", "strategies", "random"});
+  BOOST_TEST(has(wrong.err, "(did you mean 'strategy'?)"), wrong.err);
+  BOOST_TEST(automl_cli({"describe", "strategy", "nope"}).code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(missing_run_directory) {
+  const auto r = automl_cli({"show", "/nonexistent/run"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "no results database at /nonexistent/run/results.db"), r.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

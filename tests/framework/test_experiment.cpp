@@ -1,0 +1,93 @@
+#include <boost/test/unit_test.hpp>
+
+#include "automl/host/experiment.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+const std::string kValid = R"(
+[experiment]
+seed = 3
+budget_trials = 10
+
+[search_space]
+type = "nasbench201"
+
+[strategy]
+type = "random"
+
+[evaluator]
+type = "tabular"
+table = "t.csv"
+)";
+
+automl::Experiment parse(const std::string& text, const std::vector<std::string>& sets = {}) {
+  return automl::parse_experiment(text, "exp.toml", "/base", sets);
+}
+
+std::string error(const std::string& text, const std::vector<std::string>& sets = {}) {
+  return automl::test::error_of([&] { parse(text, sets); });
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(experiment)
+
+BOOST_AUTO_TEST_CASE(valid_file_is_read_with_locations) {
+  const auto exp = parse(kValid);
+  BOOST_TEST(exp.options.seed == 3);
+  BOOST_TEST(exp.options.threads == 1);
+  BOOST_TEST(exp.strategy.type == "random");
+  BOOST_TEST(exp.strategy.type_where.str() == "exp.toml:10:8");
+  BOOST_TEST(!exp.dataset.has_value());
+  BOOST_TEST(exp.evaluator.section.entries().count("table") == 1u);
+  BOOST_TEST(exp.evaluator.section.entries().count("type") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(syntax_error_has_file_line_column) {
+  const auto msg = error("[experiment]\nseed = \n");
+  BOOST_TEST(msg.find("exp.toml:2:") != std::string::npos, msg);
+  BOOST_TEST(msg.find("TOML syntax error") != std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_section_suggests_the_nearest) {
+  const auto msg = error(kValid + "\n[stratgy]\nx = 1\n");
+  BOOST_TEST(msg.find("exp.toml:16:1") != std::string::npos, msg);
+  BOOST_TEST(msg.find("unknown section [stratgy] (did you mean 'strategy'?)") != std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_CASE(experiment_keys_are_strict) {
+  auto text = kValid;
+  text.replace(text.find("seed = 3"), 8, "sed = 3");
+  const auto msg = error(text);
+  BOOST_TEST(msg.find("exp.toml:3:1: unknown key [experiment] sed (did you mean 'seed'?)") != std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_CASE(missing_pieces_are_named) {
+  auto no_type = kValid;
+  no_type.replace(no_type.find("type = \"random\""), 15, "");
+  BOOST_TEST(error(no_type).find("[strategy] needs a `type` key") != std::string::npos);
+  auto no_budget = kValid;
+  no_budget.replace(no_budget.find("budget_trials = 10"), 18, "");
+  BOOST_TEST(error(no_budget).find("no budget") != std::string::npos);
+  BOOST_TEST(error("[experiment]\nbudget_trials = 1\n").find("missing section [search_space]") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(parallel_trials_cannot_exceed_threads) {
+  const auto msg = error(kValid, {"experiment.parallel_trials=2"});
+  BOOST_TEST(msg.find("exceeds threads") != std::string::npos, msg);
+  BOOST_TEST(parse(kValid, {"experiment.parallel_trials=2", "experiment.threads=2"}).options.parallel_trials == 2);
+}
+
+BOOST_AUTO_TEST_CASE(overrides_go_through_the_same_checks) {
+  BOOST_TEST(parse(kValid, {"experiment.seed=9"}).options.seed == 9);
+  BOOST_TEST(parse(kValid, {"experiment.device=cpu"}).options.device == "cpu");
+  const auto msg = error(kValid, {"experiment.seed=-1"});
+  BOOST_TEST(msg.find("--set experiment.seed") != std::string::npos, msg);
+  BOOST_TEST(msg.find("out of range") != std::string::npos, msg);
+  BOOST_TEST(error(kValid, {"experiment.device=tpu"}).find("expected \"cpu\", \"cuda\" or \"cuda:N\"") !=
+             std::string::npos);
+  BOOST_TEST(error(kValid, {"seed=1"}).find("expected section.key=value") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

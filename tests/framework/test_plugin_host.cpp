@@ -1,0 +1,91 @@
+#include <boost/test/unit_test.hpp>
+
+#include "test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kBad = fs::path(AUTOML_BINARY_DIR) / "tests/bad_plugins";
+
+std::string load_error(const fs::path& path) {
+  automl::Registry registry;
+  automl::PluginHost host(registry);
+  return automl::test::error_of([&] { host.load_path(path); });
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(plugin_host)
+
+BOOST_AUTO_TEST_CASE(builtin_plugins_register_under_their_folder_names) {
+  automl::test::Plugins p;
+  BOOST_TEST(p.registry.try_find(automl::Kind::search_space, "nasbench201") != nullptr);
+  BOOST_TEST(p.registry.try_find(automl::Kind::evaluator, "tabular") != nullptr);
+  BOOST_TEST(p.registry.try_find(automl::Kind::strategy, "random") != nullptr);
+  BOOST_TEST(p.registry.try_find(automl::Kind::strategy, "regularized_evolution") != nullptr);
+  BOOST_TEST(p.host.loaded().size() == 4u);
+  // Loading the same file again is a no-op, not a duplicate.
+  p.host.load_path(automl::PluginHost::builtin_directory());
+  BOOST_TEST(p.host.loaded().size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(missing_file) {
+  const auto msg = load_error("/nonexistent/strategy_x.so");
+  BOOST_TEST(contains(msg, "plugin file /nonexistent/strategy_x.so does not exist"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(not_a_shared_object) {
+  const auto dir = automl::test::scratch_dir("plugin_host_text");
+  automl::test::write_file(dir / "corrupt.so", "this is not ELF");
+  const auto msg = load_error(dir / "corrupt.so");
+  BOOST_TEST(contains(msg, "corrupt.so is not a shared object (no ELF header)"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(truncated_shared_object) {
+  const auto dir = automl::test::scratch_dir("plugin_host_truncated");
+  const auto original = automl::PluginHost::builtin_directory() / "strategy_random.so";
+  std::ifstream in(original, std::ios::binary);
+  std::string bytes(4096, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  automl::test::write_file(dir / "strategy_cut.so", bytes);
+  const auto msg = load_error(dir / "strategy_cut.so");
+  BOOST_TEST(contains(msg, "strategy_cut.so is truncated"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(shared_object_without_entry) {
+  const auto msg = load_error(kBad / "no_entry");
+  BOOST_TEST(contains(msg, "has no `automl_plugin` entry symbol"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(api_version_mismatch_says_got_and_supported) {
+  const auto msg = load_error(kBad / "api");
+  BOOST_TEST(contains(msg, "built for plugin API version 99; this automl supports version 1"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(fingerprint_mismatch) {
+  const auto msg = load_error(kBad / "fingerprint");
+  BOOST_TEST(contains(msg, "was built with 'gcc-0.0 libtorch-0.0 cxx11abi-0' but this automl with"), msg);
+  BOOST_TEST(contains(msg, "Rebuild the plugin"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_name_names_both_origins) {
+  automl::Registry registry;
+  automl::PluginHost host(registry);
+  host.load_path(automl::PluginHost::builtin_directory());
+  const auto msg = automl::test::error_of([&] { host.load_path(kBad / "duplicate"); });
+  BOOST_TEST(contains(msg, "strategy 'random' is registered twice"), msg);
+  BOOST_TEST(contains(msg, "lib/automl/plugins/strategy_random.so"), msg);
+  BOOST_TEST(contains(msg, "bad_plugins/duplicate/strategy_random.so"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_name_lists_registered_and_nearest) {
+  automl::test::Plugins p;
+  const auto msg = automl::test::error_of(
+      [&] { p.registry.find(automl::Kind::strategy, "randm", automl::Location{"exp.toml", 9, 8}); });
+  BOOST_TEST(contains(msg, "exp.toml:9:8: unknown strategy type 'randm' (did you mean 'random'?)"), msg);
+  BOOST_TEST(contains(msg, "registered: 'random', 'regularized_evolution'"), msg);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

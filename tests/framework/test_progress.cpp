@@ -1,0 +1,15 @@
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+
+#include "automl/host/progress.hpp"
+
+BOOST_AUTO_TEST_SUITE(progress)
+
+BOOST_AUTO_TEST_CASE(line_shows_count_best_rate_and_eta) {
+  BOOST_TEST(automl::Progress::line(37, 100, 91.60671, 12.5, 65) ==
+             "[ 37/100] best 91.6067 | 12.5 trials/s | ETA 0:01:05");
+  BOOST_TEST(automl::Progress::line(3, 0, std::nullopt, 0, NAN) == "[3] best - | 0.0 trials/s | ETA -");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

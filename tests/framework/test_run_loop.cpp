@@ -1,0 +1,106 @@
+#include <boost/test/unit_test.hpp>
+
+#include "automl/host/experiment.hpp"
+#include "automl/host/run_loop.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Runs entirely on test plugins: no data files needed.
+std::string experiment(const std::string& strategy, const std::string& evaluator_extra = "") {
+  return "[experiment]\nname = \"t\"\nseed = 5\nbudget_trials = 12\n\n[search_space]\ntype = \"nasbench201\"\n\n"
+         "[strategy]\ntype = \"" + strategy + "\"\n\n[evaluator]\ntype = \"scripted\"\n" + evaluator_extra;
+}
+
+struct Fixture {
+  automl::test::Plugins plugins{true};
+};
+
+automl::RunSummary run(Fixture& f, const std::string& text, const fs::path& out,
+                       const std::vector<std::string>& sets = {}) {
+  auto all = sets;
+  all.push_back("experiment.output_dir=" + out.string());
+  const auto exp = automl::parse_experiment(text, "exp.toml", out, all);
+  return automl::start_run(exp, f.plugins.registry, automl::RunControl{});
+}
+
+std::vector<std::pair<std::string, double>> outcomes(const fs::path& run_dir) {
+  auto store = automl::ResultsStore::open(run_dir / "results.db");
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& t : store->trials()) out.emplace_back(t.arch, t.score);
+  return out;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(run_loop, Fixture)
+
+BOOST_AUTO_TEST_CASE(runs_to_the_trial_budget_and_keeps_the_best) {
+  const auto s = run(*this, experiment("regularized_evolution"), automl::test::scratch_dir("loop_budget"));
+  BOOST_TEST(s.trials_ok == 12);
+  BOOST_TEST(s.stop_reason == "trial budget");
+  BOOST_REQUIRE(s.best.has_value());
+  for (const auto& [arch, score] : outcomes(s.run_dir)) BOOST_TEST(score <= s.best->score);
+  BOOST_TEST(fs::exists(s.run_dir / "resolved.toml"));
+  BOOST_TEST(fs::exists(s.run_dir / "log.txt"));
+}
+
+BOOST_AUTO_TEST_CASE(failures_and_nans_are_recorded_and_the_run_goes_on) {
+  const auto s = run(*this, experiment("random", "fail_every = 4\nnan_every = 5\n"),
+                     automl::test::scratch_dir("loop_failures"));
+  BOOST_TEST(s.trials_ok + s.trials_failed == 12);
+  BOOST_TEST(s.trials_failed == 4);  // trials 4, 8 fail; 5, 10 give NaN
+  auto store = automl::ResultsStore::open(s.run_dir / "results.db");
+  const auto trials = store->trials();
+  BOOST_TEST(trials[4].error == "scripted failure on trial 4");
+  BOOST_TEST(trials[5].error.find("non-finite score") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(same_seed_same_run_and_parallel_trials_do_not_change_it) {
+  const auto a = run(*this, experiment("regularized_evolution"), automl::test::scratch_dir("loop_det_a"));
+  const auto b = run(*this, experiment("regularized_evolution"), automl::test::scratch_dir("loop_det_b"));
+  BOOST_CHECK(outcomes(a.run_dir) == outcomes(b.run_dir));
+  const auto c = run(*this, experiment("random"), automl::test::scratch_dir("loop_par_a"));
+  const auto d = run(*this, experiment("random"), automl::test::scratch_dir("loop_par_b"),
+                     {"experiment.parallel_trials=2", "experiment.threads=2"});
+  BOOST_CHECK(outcomes(c.run_dir) == outcomes(d.run_dir));
+  const auto e = run(*this, experiment("random"), automl::test::scratch_dir("loop_seed"), {"experiment.seed=6"});
+  BOOST_CHECK(outcomes(c.run_dir) != outcomes(e.run_dir));
+}
+
+BOOST_AUTO_TEST_CASE(resume_with_a_larger_budget_equals_one_long_run) {
+  const auto dir = automl::test::scratch_dir("loop_resume");
+  const auto first = run(*this, experiment("regularized_evolution"), dir, {"experiment.budget_trials=7"});
+  const auto before = outcomes(first.run_dir);
+  const auto exp = automl::load_run_experiment(first.run_dir, {"experiment.budget_trials=12"});
+  const auto resumed = automl::resume_run(first.run_dir, exp, plugins.registry, automl::RunControl{});
+  BOOST_TEST(resumed.trials_ok == 12);
+  const auto after = outcomes(first.run_dir);
+  const decltype(before) head(after.begin(), after.begin() + 7);
+  BOOST_CHECK(head == before);
+  const auto whole = run(*this, experiment("regularized_evolution"), automl::test::scratch_dir("loop_whole"));
+  BOOST_CHECK(after == outcomes(whole.run_dir));
+  BOOST_CHECK_THROW(automl::load_run_experiment(first.run_dir, {"strategy.population=3"}), automl::UsageError);
+}
+
+BOOST_AUTO_TEST_CASE(a_stop_request_ends_the_run_cleanly) {
+  std::atomic<bool> stop{true};
+  automl::RunControl control;
+  control.stop = &stop;
+  const auto dir = automl::test::scratch_dir("loop_stop");
+  const auto exp = automl::parse_experiment(experiment("random"), "exp.toml", dir,
+                                            {"experiment.output_dir=" + dir.string()});
+  const auto s = automl::start_run(exp, plugins.registry, control);
+  BOOST_TEST(s.stop_reason == "interrupted");
+  BOOST_TEST(s.trials_ok == 0);
+}
+
+BOOST_AUTO_TEST_CASE(configuration_errors_leave_no_run_directory) {
+  const auto dir = automl::test::scratch_dir("loop_bad_config");
+  BOOST_CHECK_THROW(run(*this, experiment("random", "delay_ms = -1\n"), dir), automl::ConfigError);
+  BOOST_TEST(fs::is_empty(dir));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,130 @@
+// Every registered plugin against its interface, built from the minimal
+// configuration it ships (its schema's example).
+
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+
+#include "automl/host/experiment.hpp"
+#include "automl/host/run_loop.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using automl::Kind;
+
+std::string table(const std::string& name, const std::string& type, const std::string& body) {
+  return "[" + name + "]\ntype = \"" + type + "\"\n" + body + "\n";
+}
+
+// An experiment around one plugin; the others are the simplest that fit.
+automl::Components build(const automl::Registry& registry, Kind kind, const automl::Registered& r) {
+  std::string text = "[experiment]\nbudget_trials = 1\n";
+  text += kind == Kind::search_space ? table("search_space", r.name, r.doc.example)
+                                     : table("search_space", "nasbench201", "");
+  text += kind == Kind::strategy ? table("strategy", r.name, r.doc.example) : table("strategy", "random", "");
+  text += kind == Kind::evaluator ? table("evaluator", r.name, r.doc.example) : table("evaluator", "scripted", "");
+  // Examples name data relative to the checkout's parent layout (../shared).
+  const auto exp = automl::parse_experiment(text, "conformance(" + r.name + ")", automl::test::source_dir());
+  return automl::build_components(exp, registry);
+}
+
+bool needs_nb201(const automl::Registered& r) { return r.doc.example.find("nasbench201") != std::string::npos; }
+
+void check_search_space(const automl::SearchSpace& space) {
+  automl::Random rng(1);
+  BOOST_TEST(!space.decisions().empty());
+  for (int i = 0; i < 50; ++i) {
+    const auto arch = space.sample(rng);
+    BOOST_REQUIRE_MESSAGE(space.invalid_reason(arch).empty(), space.invalid_reason(arch));
+    BOOST_TEST(space.parse(space.to_text(arch)) == arch);
+    const auto child = automl::mutate_one(space, arch, rng);
+    BOOST_TEST(space.invalid_reason(child).empty());
+    BOOST_TEST(child != arch);
+    if (const auto* tokens = space.tokens()) {
+      const auto seq = tokens->encode(arch);
+      BOOST_REQUIRE(static_cast<int>(seq.size()) == tokens->length());
+      for (int p = 0; p < tokens->length(); ++p) {
+        const auto [lo, hi] = tokens->token_range(p);
+        BOOST_TEST((lo >= 1 && seq[p] >= lo && seq[p] <= hi && hi < tokens->vocab_size()));
+      }
+      BOOST_TEST(tokens->decode(seq) == arch);
+    }
+  }
+  BOOST_CHECK_THROW(space.parse("certainly not an architecture"), automl::Error);
+}
+
+std::vector<automl::Observation> observe(const std::vector<automl::Architecture>& batch) {
+  std::vector<automl::Observation> out;
+  for (const auto& a : batch) {
+    double score = 0;
+    for (std::size_t i = 0; i < a.genes.size(); ++i) score += a.genes[i] * static_cast<double>(i + 1);
+    out.push_back({a, true, score});
+  }
+  return out;
+}
+
+void check_strategy(automl::Components& c, automl::Components& twin) {
+  for (int round = 0; round < 5; ++round) {
+    const auto batch = c.strategy->ask(3);
+    BOOST_REQUIRE(!batch.empty());
+    for (const auto& a : batch) BOOST_TEST(c.space->invalid_reason(a).empty());
+    c.strategy->tell(observe(batch));
+  }
+  automl::StateWriter w;
+  c.strategy->save(w);
+  automl::StateReader r(w.bytes(), "strategy");
+  twin.strategy->load(r);
+  BOOST_TEST(r.at_end());
+  for (int round = 0; round < 5; ++round) {
+    const auto a = c.strategy->ask(2);
+    const auto b = twin.strategy->ask(2);
+    BOOST_TEST(a == b);
+    c.strategy->tell(observe(a));
+    twin.strategy->tell(observe(b));
+  }
+}
+
+void check_evaluator(automl::Components& c) {
+  automl::Random rng(2);
+  c.evaluator->prepare_round({0, 1, [&](automl::Random& g) { return c.space->sample(g); }});
+  for (int i = 0; i < 5; ++i) {
+    const auto result = c.evaluator->evaluate(c.space->sample(rng), {static_cast<std::uint64_t>(i), 7, 1});
+    BOOST_TEST(std::isfinite(result.score));
+  }
+  automl::StateWriter w;
+  c.evaluator->save(w);
+  automl::StateReader r(w.bytes(), "evaluator");
+  c.evaluator->load(r);
+  BOOST_TEST(r.at_end());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(conformance)
+
+BOOST_AUTO_TEST_CASE(every_builtin_plugin_honours_its_interface) {
+  automl::test::Plugins p(true);
+  std::size_t checked = 0;
+  for (Kind kind : {Kind::search_space, Kind::strategy, Kind::evaluator}) {
+    for (const auto* r : p.registry.list(kind)) {
+      if (r->origin.find("/tests/") != std::string::npos) continue;  // test plugins are not the product
+      BOOST_TEST_CONTEXT(automl::kind_name(kind) << " '" << r->name << "'") {
+        BOOST_TEST(!r->doc.doc.empty());
+        for (const auto& f : r->doc.fields) BOOST_TEST(!f.doc.empty(), f.key << " has no documentation");
+        if (needs_nb201(*r) && !automl::test::have_nb201()) continue;
+        auto c = build(p.registry, kind, *r);
+        if (kind == Kind::search_space) check_search_space(*c.space);
+        if (kind == Kind::strategy) {
+          auto twin = build(p.registry, kind, *r);
+          check_strategy(c, twin);
+        }
+        if (kind == Kind::evaluator) check_evaluator(c);
+        ++checked;
+      }
+    }
+  }
+  BOOST_TEST(checked >= 3u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,2 @@
+// A valid shared object that is not an automl plugin.
+extern "C" int not_a_plugin() { return 42; }

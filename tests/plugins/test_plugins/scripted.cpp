@@ -1,0 +1,53 @@
+// Test evaluator: a deterministic score from the genes (sum of gene * (i+1)),
+// with an optional delay, and failures or NaN scores on chosen trials.
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <thread>
+
+#include "automl/plugin.hpp"
+
+namespace {
+
+class Scripted final : public automl::Evaluator {
+ public:
+  struct Options {
+    int delay_ms = 0;
+    int fail_every = 0;  // trial ids divisible by it (after 0) throw
+    int nan_every = 0;   // trial ids divisible by it (after 0) return NaN
+  };
+  static const automl::Schema<Options>& schema() {
+    static const auto s = automl::Schema<Options>("Test evaluator with a deterministic score.")
+                              .field("delay_ms", &Options::delay_ms, "Sleep per trial").at_least(0)
+                              .field("fail_every", &Options::fail_every, "Throw on every n-th trial").at_least(0)
+                              .field("nan_every", &Options::nan_every, "NaN on every n-th trial").at_least(0)
+                              .example("");
+    return s;
+  }
+  Scripted(const Options& o, const automl::Context&) : o_(o) {}
+
+  bool concurrent() const override { return true; }
+
+  automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& t) override {
+    if (o_.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o_.delay_ms));
+    if (o_.fail_every > 0 && t.trial > 0 && t.trial % o_.fail_every == 0)
+      throw std::runtime_error("scripted failure on trial " + std::to_string(t.trial));
+    automl::TrialResult r;
+    r.score = 0;
+    for (std::size_t i = 0; i < arch.genes.size(); ++i) r.score += arch.genes[i] * static_cast<double>(i + 1);
+    if (o_.nan_every > 0 && t.trial > 0 && t.trial % o_.nan_every == 0)
+      r.score = std::numeric_limits<double>::quiet_NaN();
+    r.metrics["genes"] = static_cast<double>(arch.genes.size());
+    return r;
+  }
+
+ private:
+  Options o_;
+};
+
+void register_components(automl::Registrar& r) { r.add<Scripted>(); }
+
+}  // namespace
+
+AUTOML_PLUGIN(register_components)

@@ -1,0 +1,106 @@
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+
+#include "automl/host/experiment.hpp"
+#include "automl/host/run_loop.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+automl::Components build(const automl::Registry& registry, const std::string& evaluator_body) {
+  const std::string text = "[experiment]\nbudget_trials=1\n[search_space]\ntype=\"nasbench201\"\n"
+                           "[strategy]\ntype=\"random\"\n[evaluator]\ntype=\"tabular\"\n" + evaluator_body;
+  return automl::build_components(automl::parse_experiment(text, "exp.toml", "/"), registry);
+}
+
+std::string table_line(std::size_t index) {
+  std::ifstream in(automl::test::nb201_table());
+  std::string line;
+  for (std::size_t i = 0; i <= index + 1; ++i) std::getline(in, line);
+  return line;
+}
+
+// The first `lines` lines of the real table, cut `cut` bytes short.
+fs::path truncated_copy(const std::string& name, std::size_t lines, std::size_t cut) {
+  std::ifstream in(automl::test::nb201_table());
+  std::string text, line;
+  for (std::size_t i = 0; i < lines && std::getline(in, line); ++i) text += line + "\n";
+  const auto file = automl::test::scratch_dir(name) / "nb201.csv";
+  automl::test::write_file(file, text.substr(0, text.size() - cut));
+  return file;
+}
+
+std::string table_key(const fs::path& file) { return "table = \"" + file.string() + "\"\n"; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(tabular)
+
+BOOST_AUTO_TEST_CASE(known_best_cell_reads_back_its_published_values) {
+  if (!automl::test::have_nb201()) return;
+  automl::test::Plugins p;
+  auto c = build(p.registry, table_key(automl::test::nb201_table()));
+  const std::string row = table_line(6111);  // best c10_test_200 per SOURCE.md
+  const std::string arch = automl::split(row, ',')[1];
+  const auto result = c.evaluator->evaluate(c.space->parse(arch), {});
+  BOOST_TEST(result.metrics.at("c10_test_200") == 94.3733);
+  BOOST_TEST(result.score == std::stod(automl::split(row, ',')[3]));
+  BOOST_TEST(result.metrics.count("params_M") == 1u);
+  auto twelve = build(p.registry, table_key(automl::test::nb201_table()) + "search_column = \"c10valid_val_12\"\n");
+  BOOST_TEST(twelve.evaluator->evaluate(c.space->parse(arch), {}).score == std::stod(automl::split(row, ',')[8]));
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_and_column_are_explained) {
+  automl::test::Plugins p;
+  const auto missing = automl::test::error_of([&] { build(p.registry, "table = \"/no/such/nb201.csv\"\n"); });
+  BOOST_TEST(missing.find("/no/such/nb201.csv does not exist") != std::string::npos, missing);
+  BOOST_TEST(missing.find("SOURCE.md") != std::string::npos, missing);
+  const auto required = automl::test::error_of([&] { build(p.registry, ""); });
+  BOOST_TEST(required.find("missing required key [evaluator] table") != std::string::npos, required);
+  if (!automl::test::have_nb201()) return;
+  const auto column = automl::test::error_of(
+      [&] { build(p.registry, table_key(automl::test::nb201_table()) + "search_column = \"c10_val\"\n"); });
+  BOOST_TEST(column.find("column 'c10_val' is not in") != std::string::npos, column);
+  BOOST_TEST(column.find("c10valid_val_200") != std::string::npos, column);
+}
+
+BOOST_AUTO_TEST_CASE(truncated_tables_are_refused) {
+  if (!automl::test::have_nb201()) return;
+  automl::test::Plugins p;
+  const auto short_file = truncated_copy("tabular_short", 101, 0);
+  const auto rows = automl::test::error_of([&] { build(p.registry, table_key(short_file)); });
+  BOOST_TEST(rows.find("has 100 rows, expected 15625") != std::string::npos, rows);
+  const auto cut_file = truncated_copy("tabular_cut", 101, 200);
+  const auto cut = automl::test::error_of([&] { build(p.registry, table_key(cut_file)); });
+  BOOST_TEST(cut.find("nb201.csv:101: expected 16 fields") != std::string::npos, cut);
+  BOOST_TEST(cut.find("truncated") != std::string::npos, cut);
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_numbers_name_file_and_line) {
+  if (!automl::test::have_nb201()) return;
+  automl::test::Plugins p;
+  const auto file = truncated_copy("tabular_corrupt", 4, 0);
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  auto fields = automl::split(lines[2], ',');
+  fields[2] = "x";  // params_M of the second data row, file line 3
+  std::string text;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string line = lines[i];
+    if (i == 2) {
+      line.clear();
+      for (const auto& f : fields) line += (line.empty() ? "" : ",") + f;
+    }
+    text += line + "\n";
+  }
+  automl::test::write_file(file, text);
+  const auto msg = automl::test::error_of([&] { build(p.registry, table_key(file) + "expected_rows = 0\n"); });
+  BOOST_TEST(msg.find("nb201.csv:3: column") != std::string::npos, msg);
+  BOOST_TEST(msg.find("not a number") != std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
