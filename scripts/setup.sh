@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages automl needs, only those missing; quiet when
+# everything is already there. Run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build                  # toolchain
+  libtorch-dev                           # LibTorch 1.13 (CPU)
+  libopenblas0-openmp                    # optimized BLAS for libtorch, OpenMP build (matches libgomp)
+  libboost-dev                           # Boost.DLL (header-only) for plugins
+  libboost-program-options-dev           # command line
+  libboost-test-dev                      # tests
+  libtomlplusplus-dev                    # experiment files
+  libsqlite3-dev libsqlitecpp-dev        # results database
+  libspdlog-dev libfmt-dev               # logging, formatting
+  nlohmann-json3-dev                     # metrics columns, JSON export
+  zlib1g-dev                             # gzipped data files
+  dataset-fashion-mnist                  # offline default dataset
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
