@@ -48,6 +48,9 @@ function(automl_add_plugin)
   elseif(DEFINED AUTOML_PLUGIN_OUTPUT_DIR)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${AUTOML_PLUGIN_OUTPUT_DIR}")
   endif()
+  # Installed plugins sit in <libdir>/automl/plugins and find the core
+  # libraries two folders up.
+  set_target_properties(${target} PROPERTIES INSTALL_RPATH "$ORIGIN/../..")
   if(DEFINED AUTOML_PLUGIN_SUBDIR AND NOT ARG_NO_INSTALL)
     install(TARGETS ${target} LIBRARY DESTINATION "${AUTOML_PLUGIN_SUBDIR}")
   endif()

@@ -15,6 +15,7 @@ packages=(
   libspdlog-dev libfmt-dev               # logging, formatting
   nlohmann-json3-dev                     # metrics columns, JSON export
   zlib1g-dev                             # gzipped data files
+  libarchive-dev                         # dataset archives (.tar.gz, .zip)
   dataset-fashion-mnist                  # offline default dataset
 )
 

@@ -144,6 +144,39 @@ int cmd_check(const Args& a) {
   return 0;
 }
 
+void print_dataset(const std::string& type, const DatasetInfo& info, std::ostream& out) {
+  out << fmt::format("dataset   {} ({})\nsource    {}\n", type, info.task, info.source);
+  if (!info.shape.empty()) {
+    std::string shape;
+    for (auto d : info.shape) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+    out << fmt::format("shape     {}\nclasses   {}\n", shape, info.classes);
+  } else {
+    out << fmt::format("vocabulary {}\n", info.classes);
+  }
+  const char* unit = info.task == "language_model" ? "tokens" : "images";
+  for (const auto& s : info.splits) out << fmt::format("{:<9} {} {}\n", s.name, s.size, unit);
+  for (std::size_t c = 0; c < info.mean.size(); ++c)
+    out << fmt::format("channel {} mean {:.4f} std {:.4f} (pixels in [0, 1], training file)\n", c, info.mean[c],
+                       info.std[c]);
+}
+
+int cmd_data(const Args& a) {
+  auto o = base_options();
+  add_set_option(o);
+  o.add_options()("experiment", po::value<std::string>(), "experiment file (TOML) with a [dataset]");
+  po::positional_options_description p;
+  p.add("experiment", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "data", o, a.out)) return 0;
+  const Experiment exp = load_experiment(required_positional(vm, "experiment", "data"), sets(vm));
+  Registry registry;
+  PluginHost host(registry);
+  load_plugins(host, &exp);
+  const auto dataset = build_dataset(exp, registry);
+  print_dataset(exp.dataset->type, dataset->info(), a.out);
+  return 0;
+}
+
 int cmd_resume(const Args& a) {
   auto o = base_options();
   add_set_option(o);
@@ -246,6 +279,8 @@ const std::map<std::string, Command>& commands() {
                  "check EXPERIMENT.toml [--set section.key=value]...", cmd_check}},
       {"resume", {"Continue a stopped or killed run; nothing finished is redone.",
                   "resume RUN_DIR [--set experiment.budget_trials=N]", cmd_resume}},
+      {"data", {"Check an experiment's [dataset]: splits, sizes, shapes, classes, channel statistics.",
+                "data EXPERIMENT.toml [--set dataset.key=value]...", cmd_data}},
       {"list", {"List the registered plugins by kind, with the file each came from.", "list", cmd_list}},
       {"describe", {"Show a plugin's keys, types, defaults and documentation.", "describe KIND NAME", cmd_describe}},
       {"show", {"Summarize a run: counts, time and the best candidates.", "show RUN_DIR [--top N]", cmd_show}},

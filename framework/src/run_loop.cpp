@@ -38,17 +38,33 @@ void check_device(const Experiment& exp) {
 
 }  // namespace
 
-Components build_components(const Experiment& exp, const Registry& registry) {
-  check_device(exp);
+namespace {
+
+Context base_context(const Experiment& exp) {
   Context ctx;
   ctx.threads = threads_per_trial(exp.options);
   ctx.device = exp.options.device;
   ctx.base_dir = exp.base_dir;
+  return ctx;
+}
+
+}  // namespace
+
+std::unique_ptr<Dataset> build_dataset(const Experiment& exp, const Registry& registry) {
+  if (!exp.dataset)
+    throw ConfigError(Location{exp.file.string()}, "the experiment has no [dataset] table");
+  Context ctx = base_context(exp);
+  ctx.seed = derive_seed(static_cast<std::uint64_t>(exp.options.seed), "dataset");
+  return registry.make<Dataset>(exp.dataset->type, exp.dataset->section, ctx, exp.dataset->type_where);
+}
+
+Components build_components(const Experiment& exp, const Registry& registry) {
+  check_device(exp);
+  Context ctx = base_context(exp);
   const auto seed = static_cast<std::uint64_t>(exp.options.seed);
   Components c;
   if (exp.dataset) {
-    ctx.seed = derive_seed(seed, "dataset");
-    c.dataset = registry.make<Dataset>(exp.dataset->type, exp.dataset->section, ctx, exp.dataset->type_where);
+    c.dataset = build_dataset(exp, registry);
     ctx.dataset = c.dataset.get();
   }
   ctx.seed = derive_seed(seed, "search_space");

@@ -25,10 +25,12 @@ BOOST_AUTO_TEST_CASE(builtin_plugins_register_under_their_folder_names) {
   BOOST_TEST(p.registry.try_find(automl::Kind::evaluator, "tabular") != nullptr);
   BOOST_TEST(p.registry.try_find(automl::Kind::strategy, "random") != nullptr);
   BOOST_TEST(p.registry.try_find(automl::Kind::strategy, "regularized_evolution") != nullptr);
-  BOOST_TEST(p.host.loaded().size() == 4u);
+  std::size_t files = 0;
+  for (const auto& f : fs::directory_iterator(automl::PluginHost::builtin_directory())) files += f.path().extension() == ".so";
+  BOOST_TEST(p.host.loaded().size() == files);
   // Loading the same file again is a no-op, not a duplicate.
   p.host.load_path(automl::PluginHost::builtin_directory());
-  BOOST_TEST(p.host.loaded().size() == 4u);
+  BOOST_TEST(p.host.loaded().size() == files);
 }
 
 BOOST_AUTO_TEST_CASE(missing_file) {

@@ -26,15 +26,15 @@ sample_size = 2
 
 [evaluator]
 type = "scripted"
-delay_ms = 50
+delay_ms = 150
 TOML
 
 finished() { "$automl" export runs/killed --format csv 2>/dev/null | grep -c ',ok,' || true; }
 
 "$automl" run exp.toml > run.log 2>&1 &
 pid=$!
-for _ in $(seq 200); do
-  [ -f runs/killed/results.db ] && [ "$(finished)" -ge 15 ] && break
+for _ in $(seq 600); do
+  [ -f runs/killed/results.db ] && [ "$(finished)" -ge 10 ] && break
   sleep 0.05
 done
 kill -9 "$pid"

@@ -11,7 +11,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "automl/host/plugin_host.hpp"
+#include "automl/host/experiment.hpp"
 #include "automl/host/registry.hpp"
+#include "automl/host/run_loop.hpp"
 #include "automl/host/results_store.hpp"
 #include "automl/host/text.hpp"
 
@@ -62,6 +64,16 @@ std::string error_of(F&& body) {
     return e.what();
   }
   return "";
+}
+
+/// Builds the [dataset] described by `body` (TOML lines with `type`),
+/// relative paths resolved against `base`.
+inline std::unique_ptr<Dataset> make_dataset(const Registry& registry, const std::string& body,
+                                             const std::filesystem::path& base = "/") {
+  const std::string text = "[experiment]\nbudget_trials = 1\n[dataset]\n" + body +
+                           "\n[search_space]\ntype = \"nasbench201\"\n[strategy]\ntype = \"random\"\n"
+                           "[evaluator]\ntype = \"tabular\"\ntable = \"x\"\n";
+  return build_dataset(parse_experiment(text, "exp.toml", base), registry);
 }
 
 /// A registry with the built-in plugins (and optionally the test plugins).

@@ -56,6 +56,8 @@ struct Components {
   std::unique_ptr<Evaluator> evaluator;
 };
 Components build_components(const Experiment& experiment, const Registry& registry);
+/// Only the [dataset] of an experiment (automl data); ConfigError when it has none.
+std::unique_ptr<Dataset> build_dataset(const Experiment& experiment, const Registry& registry);
 
 /// Builds every component of an experiment without running it (automl check).
 void check_experiment(const Experiment& experiment, const Registry& registry);

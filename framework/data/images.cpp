@@ -1,0 +1,225 @@
+#include "automl/data/images.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include <ATen/ATen.h>
+
+#include "automl/error.hpp"
+
+namespace automl {
+
+const char* split_name(Split split) {
+  switch (split) {
+    case Split::train: return "train";
+    case Split::valid: return "valid";
+    case Split::test: return "test";
+  }
+  return "?";
+}
+
+}  // namespace automl
+
+namespace automl::data {
+
+void channel_stats(const ImageSet& set, std::vector<double>& mean, std::vector<double>& std) {
+  const std::int64_t plane = set.height * set.width;
+  mean.assign(set.channels, 0);
+  std.assign(set.channels, 0);
+  for (std::int64_t c = 0; c < set.channels; ++c) {
+    std::uint64_t sum = 0, squares = 0;
+    for (std::int64_t i = 0; i < set.size(); ++i) {
+      const std::uint8_t* p = set.pixels.data() + i * set.image_bytes() + c * plane;
+      for (std::int64_t k = 0; k < plane; ++k) sum += p[k], squares += std::uint64_t{p[k]} * p[k];
+    }
+    const double n = static_cast<double>(plane * set.size());
+    const double m = static_cast<double>(sum) / n;
+    mean[c] = m / 255.0;
+    std[c] = std::sqrt(std::max(0.0, static_cast<double>(squares) / n - m * m)) / 255.0;
+  }
+}
+
+namespace {
+
+// Per-image draws, in a fixed order so that a seed fixes the batch.
+struct Draw {
+  int dy = 0, dx = 0;
+  bool flip = false;
+  int cy = -1, cx = -1;
+};
+
+Draw draw(const ImageSet& set, const ImageTransform& t, bool augment, Random& rng) {
+  Draw d;
+  if (!augment) return d;
+  if (t.crop_padding > 0) {
+    d.dy = rng.uniform_int(0, 2 * t.crop_padding) - t.crop_padding;
+    d.dx = rng.uniform_int(0, 2 * t.crop_padding) - t.crop_padding;
+  }
+  if (t.flip) d.flip = rng.uniform01() < 0.5;
+  if (t.cutout > 0) {
+    d.cy = rng.uniform_int(0, static_cast<int>(set.height) - 1);
+    d.cx = rng.uniform_int(0, static_cast<int>(set.width) - 1);
+  }
+  return d;
+}
+
+void transform_one(const std::uint8_t* image, const ImageSet& set, const ImageTransform& t, const Draw& d,
+                   float* out) {
+  const auto H = set.height, W = set.width;
+  for (std::int64_t c = 0; c < set.channels; ++c) {
+    const float scale = static_cast<float>(1.0 / (255.0 * t.std[c]));
+    const float shift = static_cast<float>(-t.mean[c] / t.std[c]);
+    // Lookup of every byte value: one multiply-add per pixel, no branches.
+    float table[256];
+    for (int v = 0; v < 256; ++v) table[v] = static_cast<float>(v) * scale + shift;
+    const std::uint8_t* plane = image + c * H * W;
+    float* o = out + c * H * W;
+    for (std::int64_t y = 0; y < H; ++y) {
+      const std::int64_t sy = y + d.dy;
+      float* row = o + y * W;
+      if (sy < 0 || sy >= H) {
+        std::fill(row, row + W, shift);  // zero padding, normalized
+        continue;
+      }
+      const std::uint8_t* src = plane + sy * W;
+      for (std::int64_t x = 0; x < W; ++x) {
+        const std::int64_t sx = (d.flip ? W - 1 - x : x) + d.dx;
+        row[x] = (sx < 0 || sx >= W) ? shift : table[src[sx]];
+      }
+    }
+    if (d.cy >= 0) {
+      const std::int64_t half = t.cutout / 2;
+      const std::int64_t y0 = std::max<std::int64_t>(0, d.cy - half), y1 = std::min<std::int64_t>(H, d.cy + half);
+      const std::int64_t x0 = std::max<std::int64_t>(0, d.cx - half), x1 = std::min<std::int64_t>(W, d.cx + half);
+      for (std::int64_t y = y0; y < y1; ++y) std::fill(o + y * W + x0, o + y * W + x1, 0.0f);
+    }
+  }
+}
+
+}  // namespace
+
+void transform_batch(const ImageSet& set, const std::vector<std::int64_t>& indices, const ImageTransform& t,
+                     bool augment, Random& rng, float* out) {
+  const std::int64_t size = set.image_bytes();
+  for (std::size_t b = 0; b < indices.size(); ++b) {
+    const Draw d = draw(set, t, augment, rng);
+    transform_one(set.pixels.data() + indices[b] * size, set, t, d, out + static_cast<std::int64_t>(b) * size);
+  }
+}
+
+namespace {
+
+class ImageStream final : public BatchStream {
+ public:
+  ImageStream(const ImageSet& set, std::vector<std::int64_t> order, const ImageTransform& t,
+              const LoaderOptions& o, std::uint64_t seed)
+      : set_(set), order_(std::move(order)), transform_(t), options_(o), rng_(seed) {
+    if (o.batch_size < 1) throw Error("batch_size must be >= 1, got " + std::to_string(o.batch_size));
+    if (o.shuffle)
+      for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.index(i)]);
+  }
+
+  std::int64_t size() const override {
+    const auto n = static_cast<std::int64_t>(order_.size());
+    return options_.drop_last ? n / options_.batch_size : (n + options_.batch_size - 1) / options_.batch_size;
+  }
+
+  bool next(Batch& out) override {
+    const auto n = static_cast<std::int64_t>(order_.size());
+    const std::int64_t count = std::min(options_.batch_size, n - pos_);
+    if (count <= 0 || (options_.drop_last && count < options_.batch_size)) return false;
+    std::vector<std::int64_t> indices(order_.begin() + pos_, order_.begin() + pos_ + count);
+    pos_ += count;
+    out.inputs = buffer(inputs_, {count, set_.channels, set_.height, set_.width}, at::kFloat);
+    transform_batch(set_, indices, transform_, options_.augment, rng_, out.inputs.data_ptr<float>());
+    out.targets = buffer(targets_, {count}, at::kLong);
+    auto* labels = out.targets.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < count; ++i) labels[i] = set_.labels[indices[i]];
+    return true;
+  }
+
+ private:
+  // A batch tensor that no caller holds any more, reused: fresh large
+  // allocations cost a page fault per 4 KiB, which dominated the loader.
+  static at::Tensor buffer(std::array<at::Tensor, 2>& pool, at::IntArrayRef sizes, at::ScalarType type) {
+    for (auto& t : pool)
+      if (t.defined() && t.use_count() == 1 && t.sizes() == sizes) return t;
+    for (auto& t : pool)
+      if (!t.defined() || t.use_count() == 1) return t = at::empty(sizes, type);
+    return at::empty(sizes, type);
+  }
+
+  const ImageSet& set_;
+  std::array<at::Tensor, 2> inputs_, targets_;
+  std::vector<std::int64_t> order_;
+  const ImageTransform& transform_;
+  LoaderOptions options_;
+  Random rng_;
+  std::int64_t pos_ = 0;
+};
+
+std::int64_t valid_size(const SplitOptions& split, std::int64_t n) {
+  const std::int64_t count =
+      split.valid_fraction > 0 ? std::llround(split.valid_fraction * static_cast<double>(n)) : split.valid_count;
+  if (count < 0 || count >= n)
+    throw ConfigError("[dataset] the validation split (" + std::to_string(count) + " images) must be smaller than the " +
+                      std::to_string(n) + " training images; lower valid_count or valid_fraction");
+  return count;
+}
+
+}  // namespace
+
+ImageDataset::ImageDataset(ImageSet train, ImageSet test, std::int64_t classes, const SplitOptions& split,
+                           ImageTransform transform, std::uint64_t seed, std::string source)
+    : train_(std::move(train)), test_(std::move(test)), classes_(classes), transform_(std::move(transform)),
+      source_(std::move(source)) {
+  channel_stats(train_, mean_, std_);
+  if (transform_.mean.empty()) transform_.mean = mean_;
+  if (transform_.std.empty()) transform_.std = std_;
+  // A seeded permutation: its first valid_size images are the validation split.
+  std::vector<std::int64_t> order(static_cast<std::size_t>(train_.size()));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int64_t>(i);
+  Random rng(seed);
+  for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.index(i)]);
+  const auto held_out = static_cast<std::size_t>(valid_size(split, train_.size()));
+  valid_indices_.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(held_out));
+  train_indices_.assign(order.begin() + static_cast<std::ptrdiff_t>(held_out), order.end());
+  std::sort(valid_indices_.begin(), valid_indices_.end());
+  std::sort(train_indices_.begin(), train_indices_.end());
+}
+
+DatasetInfo ImageDataset::info() const {
+  DatasetInfo info;
+  info.task = "image_classification";
+  info.shape = {train_.channels, train_.height, train_.width};
+  info.classes = classes_;
+  info.splits = {{"train", split_size(Split::train)}, {"valid", split_size(Split::valid)},
+                 {"test", split_size(Split::test)}};
+  info.mean = mean_;
+  info.std = std_;
+  info.source = source_;
+  return info;
+}
+
+std::int64_t ImageDataset::split_size(Split split) const {
+  switch (split) {
+    case Split::train: return static_cast<std::int64_t>(train_indices_.size());
+    case Split::valid: return static_cast<std::int64_t>(valid_indices_.size());
+    case Split::test: return test_.size();
+  }
+  return 0;
+}
+
+std::unique_ptr<BatchStream> ImageDataset::stream(Split split, const LoaderOptions& options,
+                                                  std::uint64_t seed) const {
+  if (split == Split::test) {
+    std::vector<std::int64_t> all(static_cast<std::size_t>(test_.size()));
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int64_t>(i);
+    return std::make_unique<ImageStream>(test_, std::move(all), transform_, options, seed);
+  }
+  return std::make_unique<ImageStream>(train_, split == Split::train ? train_indices_ : valid_indices_, transform_,
+                                       options, seed);
+}
+
+}  // namespace automl::data
