@@ -26,13 +26,11 @@ class Cifar10 final : public automl::data::ImageDataset {
     return s;
   }
 
-  Cifar10(const Options& o, const automl::Context& ctx) : Cifar10(o, ctx, read(ctx.resolve(o.root))) {}
+  Cifar10(const Options& o, const automl::Context& ctx)
+      : ImageDataset(read(ctx.resolve(o.root)), 10, o.split(), o.transform(), ctx.seed, ctx.resolve(o.root).string()) {}
 
  private:
   using Sets = std::pair<automl::data::ImageSet, automl::data::ImageSet>;
-  Cifar10(const Options& o, const automl::Context& ctx, Sets sets)
-      : ImageDataset(std::move(sets.first), std::move(sets.second), 10, o.split(), o.transform(), ctx.seed,
-                     ctx.resolve(o.root).string()) {}
 
   // One read of the folder or archive: the five training batches, then the test batch.
   static Sets read(const std::filesystem::path& root) {

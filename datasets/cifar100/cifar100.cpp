@@ -29,13 +29,12 @@ class Cifar100 final : public automl::data::ImageDataset {
     return s;
   }
 
-  Cifar100(const Options& o, const automl::Context& ctx) : Cifar100(o, ctx, read(ctx.resolve(o.root), o.labels)) {}
+  Cifar100(const Options& o, const automl::Context& ctx)
+      : ImageDataset(read(ctx.resolve(o.root), o.labels), classes(o.labels), o.split(), o.transform(), ctx.seed,
+                     ctx.resolve(o.root).string()) {}
 
  private:
   using Sets = std::pair<automl::data::ImageSet, automl::data::ImageSet>;
-  Cifar100(const Options& o, const automl::Context& ctx, Sets sets)
-      : ImageDataset(std::move(sets.first), std::move(sets.second), classes(o.labels), o.split(), o.transform(),
-                     ctx.seed, ctx.resolve(o.root).string()) {}
 
   static std::int64_t classes(const std::string& labels) { return labels == "fine" ? 100 : 20; }
 

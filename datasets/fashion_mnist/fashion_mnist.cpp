@@ -29,13 +29,11 @@ class FashionMnist final : public automl::data::ImageDataset {
     return s;
   }
 
-  FashionMnist(const Options& o, const automl::Context& ctx) : FashionMnist(o, ctx, read(ctx.resolve(o.root))) {}
+  FashionMnist(const Options& o, const automl::Context& ctx)
+      : ImageDataset(read(ctx.resolve(o.root)), 10, o.split(), o.transform(), ctx.seed, ctx.resolve(o.root).string()) {}
 
  private:
   using Sets = std::pair<automl::data::ImageSet, automl::data::ImageSet>;
-  FashionMnist(const Options& o, const automl::Context& ctx, Sets sets)
-      : ImageDataset(std::move(sets.first), std::move(sets.second), 10, o.split(), o.transform(), ctx.seed,
-                     ctx.resolve(o.root).string()) {}
 
   static Sets read(const std::filesystem::path& root) {
     return automl::data::read_mnist_layout(

@@ -53,6 +53,12 @@ void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostrea
     for (const auto& [k, v] : t->metrics) metrics += fmt::format("  {}={}", k, v);
     out << fmt::format("  #{:<5} {:>10.4f}  {}{}\n", t->id, t->score, t->arch, metrics);
   }
+  const auto diagnostics = store->diagnostics();
+  if (!diagnostics.empty()) {
+    const auto& [batch, figures] = *diagnostics.rbegin();
+    out << fmt::format("\nstrategy diagnostics after batch {}:\n", batch);
+    for (const auto& [k, v] : figures) out << fmt::format("  {:<28} {:.4g}\n", k, v);
+  }
   std::size_t shown = 0;
   for (const auto& t : trials) {
     if (t.status != TrialStatus::failed || shown++ >= 5) continue;

@@ -38,6 +38,11 @@ CREATE TABLE trials (
   error TEXT NOT NULL DEFAULT '',
   finished_at TEXT NOT NULL DEFAULT '');
 CREATE INDEX trials_batch ON trials(batch);
+CREATE TABLE diagnostics (
+  batch INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  value REAL,
+  PRIMARY KEY (batch, key));
 CREATE TABLE checkpoint (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   batch INTEGER NOT NULL,
@@ -159,13 +164,34 @@ void ResultsStore::finish_trial(const TrialRecord& t) {
 }
 
 void ResultsStore::end_batch(std::int64_t batch, const std::string& strategy_state,
-                             const std::string& evaluator_state) {
+                             const std::string& evaluator_state, const std::map<std::string, double>& diagnostics) {
   std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Transaction tx(*db_);
   SQLite::Statement q(*db_, "UPDATE checkpoint SET told = 1, strategy = ?, evaluator = ? WHERE id = 1 AND batch = ?");
   q.bind(1, strategy_state.data(), static_cast<int>(strategy_state.size()));
   q.bind(2, evaluator_state.data(), static_cast<int>(evaluator_state.size()));
   q.bind(3, static_cast<std::int64_t>(batch));
   q.exec();
+  SQLite::Statement d(*db_, "INSERT OR REPLACE INTO diagnostics VALUES (?, ?, ?)");
+  for (const auto& [key, value] : diagnostics) {
+    d.bind(1, static_cast<std::int64_t>(batch));
+    d.bind(2, key);
+    if (std::isfinite(value)) d.bind(3, value);
+    else d.bind(3);
+    d.exec();
+    d.reset();
+  }
+  tx.commit();
+}
+
+std::map<std::int64_t, std::map<std::string, double>> ResultsStore::diagnostics() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, "SELECT batch, key, value FROM diagnostics ORDER BY batch, key");
+  std::map<std::int64_t, std::map<std::string, double>> out;
+  while (q.executeStep())
+    out[q.getColumn(0).getInt64()][q.getColumn(1).getString()] =
+        q.getColumn(2).isNull() ? std::nan("") : q.getColumn(2).getDouble();
+  return out;
 }
 
 std::optional<Checkpoint> ResultsStore::checkpoint() const {

@@ -120,7 +120,11 @@ class Runner {
     while (reason.empty()) {
       reason = stop_reason();
       if (!reason.empty()) break;
-      const auto candidates = c_.strategy->ask(static_cast<std::size_t>(exp_.options.parallel_trials));
+      AskContext ask;
+      ask.suggested = static_cast<std::size_t>(exp_.options.parallel_trials);
+      ask.remaining = exp_.options.budget_trials > 0 ? exp_.options.budget_trials - trials_total_ : -1;
+      ask.scores_drift = c_.evaluator->scores_drift();
+      const auto candidates = c_.strategy->ask(ask);
       if (candidates.empty()) {
         reason = "strategy finished";
         break;
@@ -213,10 +217,20 @@ class Runner {
     for (const auto& t : trials)
       observations.push_back({c_.space->parse(t.arch), t.status == TrialStatus::ok, t.score});
     c_.strategy->tell(observations);
+    const auto diagnostics = c_.strategy->diagnostics();
     store_->end_batch(batch, save_state(strategy_tag_, [&](StateWriter& w) { c_.strategy->save(w); }),
-                      save_state(evaluator_tag_, [&](StateWriter& w) { c_.evaluator->save(w); }));
+                      save_state(evaluator_tag_, [&](StateWriter& w) { c_.evaluator->save(w); }), diagnostics);
+    log_diagnostics(batch, diagnostics);
     save_elapsed();
     return true;
+  }
+
+  void log_diagnostics(std::int64_t batch, const std::map<std::string, double>& diagnostics) {
+    if (diagnostics.empty()) return;
+    std::string line;
+    for (const auto& [k, v] : diagnostics) line += fmt::format(" {}={:.4g}", k, v);
+    if (progress_) progress_->clear();
+    log_info(fmt::format("batch {} {}:{}", batch, strategy_tag_, line));
   }
 
   bool stop_reason_within_batch() const {

@@ -28,9 +28,9 @@ class RandomSearch final : public automl::Strategy {
 
   RandomSearch(const Options& o, const automl::Context& ctx) : options_(o), space_(*ctx.space), rng_(ctx.seed) {}
 
-  std::vector<automl::Architecture> ask(std::size_t suggested) override {
+  std::vector<automl::Architecture> ask(const automl::AskContext& context) override {
     std::vector<automl::Architecture> batch;
-    while (batch.size() < suggested && !exhausted_) {
+    while (batch.size() < context.suggested && !exhausted_) {
       auto arch = draw();
       if (arch) batch.push_back(std::move(*arch));
       else exhausted_ = true;  // return what there is; the next, empty batch ends the search

@@ -37,10 +37,10 @@ class RegularizedEvolution final : public automl::Strategy {
   RegularizedEvolution(const Options& o, const automl::Context& ctx)
       : options_(o), space_(*ctx.space), rng_(ctx.seed) {}
 
-  std::vector<automl::Architecture> ask(std::size_t suggested) override {
+  std::vector<automl::Architecture> ask(const automl::AskContext& context) override {
     std::vector<automl::Architecture> batch;
     const std::size_t missing = static_cast<std::size_t>(options_.population) - population_.size();
-    for (std::size_t i = 0; i < suggested; ++i)
+    for (std::size_t i = 0; i < context.suggested; ++i)
       batch.push_back(i < missing || population_.empty() ? space_.sample(rng_) : child());
     return batch;
   }

@@ -67,7 +67,7 @@ std::vector<automl::Observation> observe(const std::vector<automl::Architecture>
 
 void check_strategy(automl::Components& c, automl::Components& twin) {
   for (int round = 0; round < 5; ++round) {
-    const auto batch = c.strategy->ask(3);
+    const auto batch = c.strategy->ask(automl::AskContext{3});
     BOOST_REQUIRE(!batch.empty());
     for (const auto& a : batch) BOOST_TEST(c.space->invalid_reason(a).empty());
     c.strategy->tell(observe(batch));
@@ -78,8 +78,8 @@ void check_strategy(automl::Components& c, automl::Components& twin) {
   twin.strategy->load(r);
   BOOST_TEST(r.at_end());
   for (int round = 0; round < 5; ++round) {
-    const auto a = c.strategy->ask(2);
-    const auto b = twin.strategy->ask(2);
+    const auto a = c.strategy->ask(automl::AskContext{2});
+    const auto b = twin.strategy->ask(automl::AskContext{2});
     BOOST_TEST(a == b);
     c.strategy->tell(observe(a));
     twin.strategy->tell(observe(b));

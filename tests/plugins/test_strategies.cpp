@@ -24,7 +24,7 @@ double score(const automl::Architecture& a) {
 double best_after(automl::Strategy& strategy, int trials) {
   double best = -1;
   for (int t = 0; t < trials; ++t) {
-    const auto batch = strategy.ask(1);
+    const auto batch = strategy.ask(automl::AskContext{1});
     best = std::max(best, score(batch[0]));
     strategy.tell({{batch[0], true, score(batch[0])}});
   }
@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(random_never_repeats_and_ends_when_exhausted) {
   std::set<automl::Architecture> seen;
   std::size_t total = 0;
   for (int round = 0; round < 1000; ++round) {
-    const auto batch = c.strategy->ask(100);
+    const auto batch = c.strategy->ask(automl::AskContext{100});
     if (batch.empty()) break;
     total += batch.size();
     seen.insert(batch.begin(), batch.end());
@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(random_never_repeats_and_ends_when_exhausted) {
   BOOST_TEST(seen.size() == total);
   BOOST_TEST(total > 10000u);
   BOOST_TEST(total <= 15625u);
-  BOOST_TEST(c.strategy->ask(1).empty());
+  BOOST_TEST(c.strategy->ask(automl::AskContext{1}).empty());
 }
 
 BOOST_AUTO_TEST_CASE(evolution_starts_random_then_mutates_one_decision) {
@@ -63,11 +63,11 @@ BOOST_AUTO_TEST_CASE(evolution_starts_random_then_mutates_one_decision) {
   auto c = build(p.registry, "type=\"regularized_evolution\"\npopulation=5\nsample_size=2");
   std::vector<automl::Architecture> population;
   for (int i = 0; i < 5; ++i) {
-    const auto a = c.strategy->ask(1)[0];
+    const auto a = c.strategy->ask(automl::AskContext{1})[0];
     population.push_back(a);
     c.strategy->tell({{a, true, score(a)}});
   }
-  for (const auto& child : c.strategy->ask(20)) {
+  for (const auto& child : c.strategy->ask(automl::AskContext{20})) {
     int nearest = 99;
     for (const auto& parent : population) nearest = std::min(nearest, hamming(parent, child));
     BOOST_TEST(nearest == 1);

@@ -39,6 +39,11 @@ class Evaluator {
   /// runs parallel trials); false serializes them.
   virtual bool concurrent() const = 0;
 
+  /// True when the score of one candidate changes between batches (shared
+  /// weights keep training); strategies then re-propose candidates to have
+  /// them re-scored. Default: false (scores are final).
+  virtual bool scores_drift() const { return false; }
+
   /// Called once before each batch is evaluated. Weight-sharing evaluators
   /// train their shared weights here with `round.sampler`; others do nothing.
   virtual void prepare_round(const RoundContext& round) { (void)round; }

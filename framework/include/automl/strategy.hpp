@@ -22,6 +22,15 @@ struct Observation {
   double score = 0;  ///< higher is better
 };
 
+/// What the host says when it asks for candidates.
+struct AskContext {
+  std::size_t suggested = 1;    ///< trials the host can evaluate at once (parallel_trials)
+  std::int64_t remaining = -1;  ///< trials left in the budget; -1: no trial limit
+  /// The evaluator's score of a candidate changes between batches (weight
+  /// sharing): strategies that keep a pool re-propose it to have it re-scored.
+  bool scores_drift = false;
+};
+
 /// Draws one candidate for a weight-sharing evaluator's training step. Called
 /// from the evaluator's thread only; must be deterministic given `rng`.
 using Sampler = std::function<Architecture(Random& rng)>;
@@ -30,11 +39,12 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
 
-  /// The next batch of candidates to evaluate. `suggested` is how many the
-  /// host can evaluate at once (parallel trials); a strategy may return more
-  /// (a pool to re-score) or fewer. Candidates may repeat earlier ones.
-  /// An empty batch ends the search. Called again only after tell().
-  virtual std::vector<Architecture> ask(std::size_t suggested) = 0;
+  /// The next batch of candidates to evaluate. `context.suggested` is how
+  /// many the host can evaluate at once (parallel trials); a strategy may
+  /// return more (a pool to re-score) or fewer; the host evaluates at most
+  /// `remaining` of them. Candidates may repeat earlier ones. An empty batch
+  /// ends the search. Called again only after tell().
+  virtual std::vector<Architecture> ask(const AskContext& context) = 0;
 
   /// Results for the last batch, in ask() order. When the budget ran out it
   /// covers only a prefix of the batch.
@@ -44,6 +54,10 @@ class Strategy {
   /// the pool; ENAS: the policy). Empty: the host samples uniformly from the
   /// space. Valid until the next ask().
   virtual Sampler training_sampler() const { return nullptr; }
+
+  /// Figures about the last tell() (e.g. predictor quality), stored with the
+  /// batch in the results database and logged. Default: none.
+  virtual std::map<std::string, double> diagnostics() const { return {}; }
 
   /// Full state (including random generators): load(save()) continues
   /// exactly as an uninterrupted run would.

@@ -24,10 +24,10 @@ class LocalSearch final : public automl::Strategy {
 
   LocalSearch(const Options& o, const automl::Context& ctx) : options_(o), space_(*ctx.space), rng_(ctx.seed) {}
 
-  std::vector<automl::Architecture> ask(std::size_t suggested) override {
+  std::vector<automl::Architecture> ask(const automl::AskContext& context) override {
     if (!current_) return {space_.sample(rng_)};
     std::vector<automl::Architecture> batch;
-    while (batch.size() < suggested && next_ < neighbours_.size()) batch.push_back(neighbours_[next_++]);
+    while (batch.size() < context.suggested && next_ < neighbours_.size()) batch.push_back(neighbours_[next_++]);
     return batch;
   }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "automl/data/tensor_data.hpp"
@@ -53,6 +54,11 @@ class ImageDataset : public Dataset, public TensorData {
   /// `seed` fixes the train/valid split; `source` is shown by `automl data`.
   ImageDataset(ImageSet train, ImageSet test, std::int64_t classes, const SplitOptions& split,
                ImageTransform transform, std::uint64_t seed, std::string source);
+  /// The same with (training file, test file) as one pair, as readers return them.
+  ImageDataset(std::pair<ImageSet, ImageSet> files, std::int64_t classes, const SplitOptions& split,
+               ImageTransform transform, std::uint64_t seed, std::string source)
+      : ImageDataset(std::move(files.first), std::move(files.second), classes, split, std::move(transform), seed,
+                     std::move(source)) {}
 
   DatasetInfo info() const override;
   const TensorData* tensors() const override { return this; }

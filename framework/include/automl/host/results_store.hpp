@@ -61,9 +61,11 @@ class ResultsStore final {
   void prepared(std::int64_t batch, const std::string& evaluator_state);
   /// Commits one finished trial. Thread-safe.
   void finish_trial(const TrialRecord& trial);
-  /// Records the states after tell().
-  void end_batch(std::int64_t batch, const std::string& strategy_state,
-                 const std::string& evaluator_state);
+  /// Records the states after tell() and the strategy's diagnostics.
+  void end_batch(std::int64_t batch, const std::string& strategy_state, const std::string& evaluator_state,
+                 const std::map<std::string, double>& diagnostics = {});
+  /// The strategy's diagnostics of every batch that has them: batch -> key -> value.
+  std::map<std::int64_t, std::map<std::string, double>> diagnostics() const;
 
   std::optional<Checkpoint> checkpoint() const;
   /// Trials in id order; only those of `batch` when given.
