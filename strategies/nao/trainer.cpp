@@ -1,0 +1,166 @@
+#include "trainer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <torch/torch.h>
+
+namespace nao {
+
+namespace {
+
+at::Tensor token_matrix(const std::vector<const std::vector<int>*>& rows, int length) {
+  auto t = torch::empty({static_cast<std::int64_t>(rows.size()), length}, torch::kLong);
+  auto* p = t.data_ptr<std::int64_t>();
+  for (const auto* row : rows) p = std::copy(row->begin(), row->end(), p);
+  return t;
+}
+
+at::Tensor encode_archs(const automl::TokenEncoding& tokens, const std::vector<automl::Architecture>& archs) {
+  std::vector<std::vector<int>> seqs;
+  for (const auto& a : archs) seqs.push_back(tokens.encode(a));
+  std::vector<const std::vector<int>*> rows;
+  for (const auto& s : seqs) rows.push_back(&s);
+  return token_matrix(rows, tokens.length());
+}
+
+// One training example: its token sequences (the original first, then the
+// symmetric variants drawn from online) and its normalized score.
+struct Example {
+  std::vector<std::vector<int>> sequences;
+  bool online = false;
+  float target = 0;
+};
+
+std::vector<Example> examples(const automl::TokenEncoding& tokens, const std::vector<Scored>& data,
+                              const TrainOptions& o, automl::Random& rng) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (const auto& d : data) lo = std::min(lo, d.score), hi = std::max(hi, d.score);
+  std::vector<Example> out;
+  for (const auto& d : data) {
+    Example e;
+    e.target = static_cast<float>(hi > lo ? (d.score - lo) / (hi - lo) : 0.5);
+    e.sequences.push_back(tokens.encode(d.arch));
+    const auto variants = tokens.symmetric_variants(d.arch);
+    if (o.augmentation == "online" && !variants.empty()) {
+      e.online = true;
+      for (const auto& v : variants) e.sequences.push_back(tokens.encode(v));
+    }
+    out.push_back(e);
+    // Offline: expand - 1 more copies, each with one variant drawn once.
+    if (o.augmentation == "offline" && !variants.empty())
+      for (int k = 1; k < o.expand; ++k) {
+        Example copy;
+        copy.target = e.target;
+        copy.sequences.push_back(tokens.encode(variants[rng.index(variants.size())]));
+        out.push_back(std::move(copy));
+      }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, double> train_controller(Controller& controller, const automl::TokenEncoding& tokens,
+                                               const std::vector<Scored>& data, const TrainOptions& o,
+                                               automl::Random& rng) {
+  torch::manual_seed(rng.next_u64());  // dropout draws follow the strategy's generator
+  const auto train = examples(tokens, data, o, rng);
+  controller->train();
+  torch::optim::Adam adam(controller->parameters(), torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+  const int vocab = controller->options().vocab;
+  std::vector<std::size_t> order(train.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  double mse_sum = 0, nll_sum = 0;
+  int batches = 0;
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.index(i)]);
+    mse_sum = nll_sum = 0, batches = 0;
+    for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(o.batch_size)) {
+      const std::size_t end = std::min(order.size(), start + static_cast<std::size_t>(o.batch_size));
+      std::vector<const std::vector<int>*> rows;
+      std::vector<float> targets;
+      for (std::size_t k = start; k < end; ++k) {
+        const Example& e = train[order[k]];
+        // Online augmentation always swaps: one variant, never the original.
+        rows.push_back(&e.sequences[e.online ? 1 + rng.index(e.sequences.size() - 1) : 0]);
+        targets.push_back(e.target);
+      }
+      const auto seq = token_matrix(rows, tokens.length());
+      const auto y = torch::from_blob(targets.data(), {static_cast<std::int64_t>(targets.size())}, torch::kFloat).clone();
+      const auto enc = controller->encode(seq);
+      const auto mse = torch::mse_loss(controller->predict(enc.embedding), y);
+      const auto nll = torch::nll_loss(controller->reconstruct(enc, seq).reshape({-1, vocab}), seq.reshape({-1}));
+      const auto loss = o.trade_off * mse + (1 - o.trade_off) * nll;
+      adam.zero_grad();
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(controller->parameters(), o.grad_clip);
+      adam.step();
+      mse_sum += mse.item<double>(), nll_sum += nll.item<double>(), ++batches;
+    }
+  }
+  return {{"train_mse", batches ? mse_sum / batches : NAN}, {"train_nll", batches ? nll_sum / batches : NAN}};
+}
+
+std::vector<double> predict(Controller& controller, const automl::TokenEncoding& tokens,
+                            const std::vector<automl::Architecture>& archs) {
+  if (archs.empty()) return {};
+  torch::NoGradGuard no_grad;
+  controller->eval();
+  const auto p = controller->predict(controller->encode(encode_archs(tokens, archs)).embedding).contiguous();
+  return std::vector<double>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+}
+
+namespace {
+std::vector<std::pair<int, int>> ranges_of(const automl::TokenEncoding& tokens) {
+  std::vector<std::pair<int, int>> r;
+  for (int t = 0; t < tokens.length(); ++t) r.push_back(tokens.token_range(t));
+  return r;
+}
+}  // namespace
+
+std::map<std::string, double> reconstruction(Controller& controller, const automl::TokenEncoding& tokens,
+                                             const std::vector<automl::Architecture>& archs) {
+  if (archs.empty()) return {};
+  torch::NoGradGuard no_grad;
+  controller->eval();
+  const auto seq = encode_archs(tokens, archs);
+  const auto decoded = controller->decode_greedy(controller->encode(seq), ranges_of(tokens));
+  const auto same = decoded.eq(seq);
+  return {{"reconstruction_token_acc", same.to(torch::kDouble).mean().item<double>()},
+          {"reconstruction_exact", same.all(1).to(torch::kDouble).mean().item<double>()}};
+}
+
+Generated generate(Controller& controller, const automl::TokenEncoding& tokens,
+                   const std::vector<automl::Architecture>& seeds, int count, int max_step,
+                   const std::function<bool(const automl::Architecture&)>& is_novel) {
+  Generated g;
+  if (seeds.empty() || count <= 0) return g;
+  controller->eval();
+  at::Tensor outputs;
+  {
+    torch::NoGradGuard no_grad;
+    outputs = controller->encode(encode_archs(tokens, seeds)).outputs;
+  }
+  const auto gradient = controller->gradient(outputs);
+  const auto ranges = ranges_of(tokens);
+  std::set<automl::Architecture> kept;
+  torch::NoGradGuard no_grad;
+  for (int step = 1; step <= max_step && static_cast<int>(g.archs.size()) < count; ++step) {
+    g.last_step = step;
+    const auto decoded = controller->decode_greedy(ControllerImpl::move(outputs, gradient, step), ranges).contiguous();
+    const auto* p = decoded.data_ptr<std::int64_t>();
+    for (std::int64_t row = 0; row < decoded.size(0) && static_cast<int>(g.archs.size()) < count; ++row) {
+      const std::vector<int> seq(p + row * tokens.length(), p + (row + 1) * tokens.length());
+      const auto arch = tokens.decode(seq);
+      if (kept.count(arch) || !is_novel(arch)) continue;
+      kept.insert(arch);
+      g.archs.push_back(arch);
+      ++g.novel_at_step[step];
+    }
+  }
+  return g;
+}
+
+}  // namespace nao

@@ -1,0 +1,60 @@
+#pragma once
+// Training the controller on scored architectures, measuring it, and
+// generating new architectures by gradient ascent in embedding space.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "automl/random.hpp"
+#include "automl/search_space.hpp"
+#include "controller.hpp"
+
+namespace nao {
+
+struct TrainOptions {
+  int epochs = 1000;
+  int batch_size = 100;
+  double lr = 1e-3;
+  double weight_decay = 1e-4;
+  double grad_clip = 5.0;
+  double trade_off = 0.8;          ///< weight of the MSE; 1 - trade_off weighs the reconstruction NLL
+  std::string augmentation = "online";  ///< "online", "offline" or "none"
+  int expand = 10;                 ///< offline: copies per architecture, originals included
+};
+
+struct Scored {
+  automl::Architecture arch;
+  double score;
+};
+
+/// Trains `controller` (a fresh Adam each call, as the reference) on `data`
+/// with min-max normalized scores. Returns {"train_mse", "train_nll"} of the
+/// last epoch.
+std::map<std::string, double> train_controller(Controller& controller, const automl::TokenEncoding& tokens,
+                                               const std::vector<Scored>& data, const TrainOptions& options,
+                                               automl::Random& rng);
+
+/// Predictions (in (0, 1)) for architectures, in eval mode.
+std::vector<double> predict(Controller& controller, const automl::TokenEncoding& tokens,
+                            const std::vector<automl::Architecture>& archs);
+
+/// Greedy reconstructions of `archs`: {"reconstruction_token_acc", "reconstruction_exact"}.
+std::map<std::string, double> reconstruction(Controller& controller, const automl::TokenEncoding& tokens,
+                                             const std::vector<automl::Architecture>& archs);
+
+struct Generated {
+  std::vector<automl::Architecture> archs;
+  std::map<int, int> novel_at_step;  ///< step size -> novel architectures found with it
+  int last_step = 0;
+};
+
+/// NAO's generation: from `seeds`, step sizes 1, 2, ... applied afresh to the
+/// original encodings, greedy constrained decoding, keeping architectures
+/// `is_novel` accepts (and not already kept) until `count` are kept or the
+/// step size exceeds `max_step`.
+Generated generate(Controller& controller, const automl::TokenEncoding& tokens,
+                   const std::vector<automl::Architecture>& seeds, int count, int max_step,
+                   const std::function<bool(const automl::Architecture&)>& is_novel);
+
+}  // namespace nao
