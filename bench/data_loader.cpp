@@ -12,6 +12,7 @@
 #include <ATen/Parallel.h>
 
 #include "automl/data/images.hpp"
+#include "automl/parallel.hpp"
 
 namespace {
 
@@ -49,6 +50,7 @@ double peak_rss_mb() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  automl::tune_allocator();
   const int passes = argc > 1 ? std::atoi(argv[1]) : 2;
   at::set_num_threads(1);
   auto train = random_cifar(50000);

@@ -1,5 +1,9 @@
 #include <iostream>
 
+#include "automl/parallel.hpp"
 #include "commands.hpp"
 
-int main(int argc, char** argv) { return automl::cli::main(argc, argv, std::cout, std::cerr); }
+int main(int argc, char** argv) {
+  automl::tune_allocator();
+  return automl::cli::main(argc, argv, std::cout, std::cerr);
+}

@@ -3,6 +3,7 @@
 #include <exception>
 #include <mutex>
 
+#include <malloc.h>
 #include <omp.h>
 
 namespace automl {
@@ -34,5 +35,10 @@ void parallel_for(std::size_t n, int threads, const std::function<void(std::size
 }
 
 int available_cores() { return omp_get_num_procs(); }
+
+void tune_allocator() {
+  mallopt(M_MMAP_THRESHOLD, 512 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
 
 }  // namespace automl

@@ -52,12 +52,16 @@ at::Tensor ControllerImpl::predict(const at::Tensor& embedding) {
 }
 
 at::Tensor ControllerImpl::attend(const at::Tensor& out, const at::Tensor& memory) {
+  return torch::log_softmax(logits(out, memory), -1);
+}
+
+at::Tensor ControllerImpl::logits(const at::Tensor& out, const at::Tensor& memory) {
   // Luong "general" attention after the LSTM, no input feeding: scores
   // (W_in o_t) . e_j, context first in the output projection.
   const auto scores = torch::bmm(attention_in_(out), memory.transpose(1, 2));
   const auto context = torch::bmm(torch::softmax(scores, -1), memory);
   const auto mixed = torch::tanh(attention_out_(torch::cat({context, out}, -1)));
-  return torch::log_softmax(vocab_out_(mixed), -1);
+  return vocab_out_(mixed);
 }
 
 at::Tensor ControllerImpl::reconstruct(const Encoding& e, const at::Tensor& targets) {
@@ -72,19 +76,21 @@ at::Tensor ControllerImpl::reconstruct(const Encoding& e, const at::Tensor& targ
 }
 
 at::Tensor ControllerImpl::decode_greedy(const Encoding& e, const std::vector<std::pair<int, int>>& ranges) {
-  const auto batch = e.embedding.size(0);
-  auto state = std::make_tuple(e.embedding.unsqueeze(0).contiguous(), e.embedding.unsqueeze(0).contiguous());
-  auto token = torch::zeros({batch, 1}, torch::kLong);
+  // One fused LSTM cell per step; the argmax of the logits equals that of the
+  // log-softmax, so the normalization is skipped.
+  const auto& p = decoder_lstm_->named_parameters();
+  const auto &w_ih = p["weight_ih_l0"], &w_hh = p["weight_hh_l0"], &b_ih = p["bias_ih_l0"], &b_hh = p["bias_hh_l0"];
+  at::Tensor h = e.embedding, c = e.embedding;
+  auto token = torch::zeros({e.embedding.size(0)}, torch::kLong);
   std::vector<at::Tensor> chosen;
   for (std::size_t t = 0; t < ranges.size(); ++t) {
-    auto [out, next] = decoder_lstm_(decoder_embedding_(token), state);
-    state = next;
-    const auto logp = attend(out, e.outputs).squeeze(1);
+    std::tie(h, c) = torch::lstm_cell(decoder_embedding_(token), {h, c}, w_ih, w_hh, b_ih, b_hh);
+    const auto scores = logits(h.unsqueeze(1), e.outputs).squeeze(1);
     const auto [lo, hi] = ranges[t];
-    token = (logp.narrow(1, lo, hi - lo + 1).argmax(1, true) + lo);
+    token = scores.narrow(1, lo, hi - lo + 1).argmax(1) + lo;
     chosen.push_back(token);
   }
-  return torch::cat(chosen, 1);
+  return torch::stack(chosen, 1);
 }
 
 at::Tensor ControllerImpl::gradient(const at::Tensor& outputs) {

@@ -57,6 +57,7 @@ class ControllerImpl : public torch::nn::Module {
 
  private:
   at::Tensor attend(const at::Tensor& decoder_out, const at::Tensor& memory);
+  at::Tensor logits(const at::Tensor& decoder_out, const at::Tensor& memory);
 
   ControllerOptions options_;
   torch::nn::Embedding encoder_embedding_{nullptr};
