@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(unknown_type_lists_the_registered_ones) {
   const auto r = automl_cli({"check", exp.string()});
   BOOST_TEST(r.code == 2);
   BOOST_TEST(has(r.err, ":11:8: unknown strategy type 'evolution'"), r.err);
-  BOOST_TEST(has(r.err, "registered: 'random', 'regularized_evolution'"), r.err);
+  BOOST_TEST(has(r.err, "registered: 'nao', 'random', 'regularized_evolution'"), r.err);
 }
 
 BOOST_AUTO_TEST_CASE(bad_value_says_the_expected_range) {
