@@ -151,6 +151,29 @@ BOOST_AUTO_TEST_CASE(list_and_describe) {
   BOOST_TEST(automl_cli({"describe", "strategy", "nope"}).code == 2);
 }
 
+BOOST_AUTO_TEST_CASE(data_describes_the_dataset_of_an_experiment) {
+  const auto exp = write_experiment("data", "type = \"random\"\n", "");
+  std::string text;
+  {
+    std::ifstream in(exp);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  automl::test::write_file(exp, text + "\n[dataset]\ntype = \"fashion_mnist\"\nvalid_count = 6000\n");
+  if (!fs::exists("/usr/share/datasets/fashion-mnist")) return;
+  const auto r = automl_cli({"data", exp.string()});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "shape     1 x 28 x 28"), r.out);
+  BOOST_TEST(has(r.out, "train     54000 images"), r.out);
+  BOOST_TEST(has(r.out, "valid     6000 images"), r.out);
+  BOOST_TEST(has(r.out, "channel 0 mean 0.2860 std 0.3530"), r.out);
+  const auto none = automl_cli({"data", write_experiment("data_none").string()});
+  BOOST_TEST(none.code == 2);
+  BOOST_TEST(has(none.err, "the experiment has no [dataset] table"), none.err);
+  const auto missing = automl_cli({"data", exp.string(), "--set", "dataset.root=/nowhere"});
+  BOOST_TEST(missing.code == 1);
+  BOOST_TEST(has(missing.err, "dataset root /nowhere does not exist"), missing.err);
+}
+
 BOOST_AUTO_TEST_CASE(missing_run_directory) {
   const auto r = automl_cli({"show", "/nonexistent/run"});
   BOOST_TEST(r.code == 1);
