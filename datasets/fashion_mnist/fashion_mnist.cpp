@@ -8,6 +8,9 @@
 
 namespace {
 
+const char* kHint = "install the Debian package dataset-fashion-mnist, or get the files from "
+        "https://github.com/zalandoresearch/fashion-mnist";
+
 class FashionMnist final : public automl::data::ImageDataset {
  public:
   struct Options : automl::data::ImageOptions {
@@ -30,17 +33,8 @@ class FashionMnist final : public automl::data::ImageDataset {
   }
 
   FashionMnist(const Options& o, const automl::Context& ctx)
-      : ImageDataset(read(ctx.resolve(o.root)), 10, o.split(), o.transform(), ctx.seed, ctx.resolve(o.root).string()) {}
-
- private:
-  using Sets = std::pair<automl::data::ImageSet, automl::data::ImageSet>;
-
-  static Sets read(const std::filesystem::path& root) {
-    return automl::data::read_mnist_layout(
-        root, 10,
-        "install the Debian package dataset-fashion-mnist, or get the files from "
-        "https://github.com/zalandoresearch/fashion-mnist");
-  }
+      : ImageDataset(automl::data::read_mnist_layout(ctx.resolve(o.root), 10, kHint), 10, o.split(), o.transform(),
+                     ctx.seed, ctx.resolve(o.root).string()) {}
 };
 
 void register_components(automl::Registrar& r) { r.add<FashionMnist>(); }

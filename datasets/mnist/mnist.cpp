@@ -7,6 +7,8 @@
 
 namespace {
 
+const char* kHint = "the four files from http://yann.lecun.com/exdb/mnist/";
+
 class Mnist final : public automl::data::ImageDataset {
  public:
   struct Options : automl::data::ImageOptions {
@@ -28,16 +30,8 @@ class Mnist final : public automl::data::ImageDataset {
   }
 
   Mnist(const Options& o, const automl::Context& ctx)
-      : ImageDataset(read(ctx.resolve(o.root)), 10, o.split(), o.transform(), ctx.seed, ctx.resolve(o.root).string()) {}
-
- private:
-  using Sets = std::pair<automl::data::ImageSet, automl::data::ImageSet>;
-
-  static Sets read(const std::filesystem::path& root) {
-    return automl::data::read_mnist_layout(
-        root, 10,
-        "the four files from http://yann.lecun.com/exdb/mnist/");
-  }
+      : ImageDataset(automl::data::read_mnist_layout(ctx.resolve(o.root), 10, kHint), 10, o.split(), o.transform(),
+                     ctx.seed, ctx.resolve(o.root).string()) {}
 };
 
 void register_components(automl::Registrar& r) { r.add<Mnist>(); }

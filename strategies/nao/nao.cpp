@@ -20,7 +20,9 @@ using automl::Architecture;
 
 class Nao final : public automl::Strategy {
  public:
-  struct Options {
+  // The controller's and the trainer's options are inherited, so each key
+  // has one home; the strategy adds the pool and generation keys.
+  struct Options : nao::ControllerOptions, nao::TrainOptions {
     int pool_size = 600;
     int new_archs = 300;
     int seeds = 100;
@@ -28,22 +30,7 @@ class Nao final : public automl::Strategy {
     int rounds = 4;
     int random_new = 0;
     std::string pool_update = "v1";
-    std::string augmentation = "online";
-    int expand = 10;
     double holdout_fraction = 0.0;
-    int epochs = 1000;
-    int batch_size = 100;
-    double lr = 1e-3;
-    double weight_decay = 1e-4;
-    double grad_clip = 5.0;
-    double trade_off = 0.8;
-    int embedding = 48;
-    int hidden = 96;
-    bool pair_tokens = true;
-    int mlp_layers = 3;
-    int mlp_hidden = 200;
-    double mlp_dropout = 0.1;
-    double encoder_dropout = 0.0;
   };
   static const automl::Schema<Options>& schema();
 
@@ -94,16 +81,9 @@ class Nao final : public automl::Strategy {
   // experiment seed so that a run repeats exactly.
   static nao::Controller make_controller(const Options& o, const automl::TokenEncoding& tokens, std::uint64_t seed) {
     torch::manual_seed(seed);
-    nao::ControllerOptions c;
+    nao::ControllerOptions c = o;
     c.vocab = tokens.vocab_size();
     c.length = tokens.length();
-    c.pair_tokens = o.pair_tokens;
-    c.embedding = o.embedding;
-    c.hidden = o.hidden;
-    c.mlp_layers = o.mlp_layers;
-    c.mlp_hidden = o.mlp_hidden;
-    c.mlp_dropout = o.mlp_dropout;
-    c.encoder_dropout = o.encoder_dropout;
     return nao::Controller(c);
   }
 
@@ -157,13 +137,6 @@ class Nao final : public automl::Strategy {
     return data;
   }
 
-  nao::TrainOptions train_options() const {
-    nao::TrainOptions t;
-    t.epochs = o_.epochs, t.batch_size = o_.batch_size, t.lr = o_.lr, t.weight_decay = o_.weight_decay;
-    t.grad_clip = o_.grad_clip, t.trade_off = o_.trade_off, t.augmentation = o_.augmentation, t.expand = o_.expand;
-    return t;
-  }
-
   // Trains on the data minus a held-out slice (when holdout_fraction > 0),
   // and measures the predictor on that slice (else on the training data).
   void train(std::vector<nao::Scored> data) {
@@ -171,7 +144,7 @@ class Nao final : public automl::Strategy {
     const auto held = static_cast<std::size_t>(std::floor(o_.holdout_fraction * static_cast<double>(data.size())));
     const std::vector<nao::Scored> holdout(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(held));
     const std::vector<nao::Scored> train(data.begin() + static_cast<std::ptrdiff_t>(held), data.end());
-    for (const auto& [k, v] : nao::train_controller(controller_, *tokens_, train, train_options(), rng_))
+    for (const auto& [k, v] : nao::train_controller(controller_, *tokens_, train, o_, rng_))
       diagnostics_[k] = v;
     const auto& measured = holdout.size() >= 2 ? holdout : train;
     const std::string prefix = holdout.size() >= 2 ? "holdout_" : "train_";
@@ -247,6 +220,14 @@ class Nao final : public automl::Strategy {
   std::map<std::string, double> diagnostics_;
 };
 
+namespace {
+// A base-class member as a member of Nao::Options, for the schema.
+template <class M, class B>
+M Nao::Options::*member(M B::*m) {
+  return static_cast<M Nao::Options::*>(m);
+}
+}  // namespace
+
 const automl::Schema<Nao::Options>& Nao::schema() {
   using O = Options;
   static const auto s =
@@ -270,28 +251,28 @@ const automl::Schema<Nao::Options>& Nao::schema() {
                  "v1: new archs replace the pool's worst, controller trained on the pool; v2: the pool "
                  "accumulates, controller trained on everything evaluated, supernet sampler on the new archs")
           .one_of({"v1", "v2"})
-          .field("augmentation", &O::augmentation,
+          .field("augmentation", member(&nao::TrainOptions::augmentation),
                  "Symmetric-variant augmentation: online (V1, a fresh branch swap per sample), offline (V2, "
                  "expand copies), none")
           .one_of({"online", "offline", "none"})
-          .field("expand", &O::expand, "Offline augmentation: copies per architecture, original included").at_least(1)
+          .field("expand", member(&nao::TrainOptions::expand), "Offline augmentation: copies per architecture, original included").at_least(1)
           .field("holdout_fraction", &O::holdout_fraction,
                  "Fraction of the training data held out each round to measure the predictor (0: train on "
                  "all, as the reference, and measure on the training data)")
           .range(0, 0.5)
-          .field("epochs", &O::epochs, "Controller epochs per round").at_least(1)
-          .field("batch_size", &O::batch_size, "Controller batch size").at_least(1)
-          .field("lr", &O::lr, "Adam learning rate (Adam is re-created each round)").at_least(0)
-          .field("weight_decay", &O::weight_decay, "Adam weight decay (V1 1e-4, V2 0)").at_least(0)
-          .field("grad_clip", &O::grad_clip, "Global gradient-norm clipping").at_least(0)
-          .field("trade_off", &O::trade_off, "lambda: loss = lambda * MSE + (1 - lambda) * NLL").range(0, 1)
-          .field("embedding", &O::embedding, "Encoder token embedding size (V1 48, V2 32)").at_least(1)
-          .field("hidden", &O::hidden, "Encoder and decoder LSTM size (V1 96, V2 64)").at_least(1)
-          .field("pair_tokens", &O::pair_tokens, "Encoder steps see token pairs (needs hidden = 2 * embedding)")
-          .field("mlp_layers", &O::mlp_layers, "Predictor hidden layers (V1 3, V2 0)").range(0, 16)
-          .field("mlp_hidden", &O::mlp_hidden, "Predictor hidden width").at_least(1)
-          .field("mlp_dropout", &O::mlp_dropout, "Predictor dropout").range(0, 0.99)
-          .field("encoder_dropout", &O::encoder_dropout, "Dropout on encoder embeddings").range(0, 0.99)
+          .field("epochs", member(&nao::TrainOptions::epochs), "Controller epochs per round").at_least(1)
+          .field("batch_size", member(&nao::TrainOptions::batch_size), "Controller batch size").at_least(1)
+          .field("lr", member(&nao::TrainOptions::lr), "Adam learning rate (Adam is re-created each round)").at_least(0)
+          .field("weight_decay", member(&nao::TrainOptions::weight_decay), "Adam weight decay (V1 1e-4, V2 0)").at_least(0)
+          .field("grad_clip", member(&nao::TrainOptions::grad_clip), "Global gradient-norm clipping").at_least(0)
+          .field("trade_off", member(&nao::TrainOptions::trade_off), "lambda: loss = lambda * MSE + (1 - lambda) * NLL").range(0, 1)
+          .field("embedding", member(&nao::ControllerOptions::embedding), "Encoder token embedding size (V1 48, V2 32)").at_least(1)
+          .field("hidden", member(&nao::ControllerOptions::hidden), "Encoder and decoder LSTM size (V1 96, V2 64)").at_least(1)
+          .field("pair_tokens", member(&nao::ControllerOptions::pair_tokens), "Encoder steps see token pairs (needs hidden = 2 * embedding)")
+          .field("mlp_layers", member(&nao::ControllerOptions::mlp_layers), "Predictor hidden layers (V1 3, V2 0)").range(0, 16)
+          .field("mlp_hidden", member(&nao::ControllerOptions::mlp_hidden), "Predictor hidden width").at_least(1)
+          .field("mlp_dropout", member(&nao::ControllerOptions::mlp_dropout), "Predictor dropout").range(0, 0.99)
+          .field("encoder_dropout", member(&nao::ControllerOptions::encoder_dropout), "Dropout on encoder embeddings").range(0, 0.99)
           .rule("seeds", [](const O& o) { return o.seeds > o.pool_size ? "must not exceed pool_size" : ""; })
           .example("pool_size = 20\nnew_archs = 10\nseeds = 10\nepochs = 20\nrounds = 0");
   return s;
