@@ -105,6 +105,9 @@ class Runner {
   RunSummary run(bool resume) {
     set_torch_threads(threads_per_trial(exp_.options));
     RunLog run_log(run_dir_ / "log.txt", !control_.progress_line);
+    if (exp_.options.threads > available_cores())
+      log_warning(fmt::format("[experiment] threads = {} exceeds the {} cores here; threads will compete",
+                              exp_.options.threads, available_cores()));
     std::int64_t batch = 0;
     if (resume) batch = restore();
     const auto trials = store_->trials();

@@ -58,8 +58,16 @@ at::Tensor ControllerImpl::attend(const at::Tensor& out, const at::Tensor& memor
 at::Tensor ControllerImpl::logits(const at::Tensor& out, const at::Tensor& memory) {
   // Luong "general" attention after the LSTM, no input feeding: scores
   // (W_in o_t) . e_j, context first in the output projection.
-  const auto scores = torch::bmm(attention_in_(out), memory.transpose(1, 2));
-  const auto context = torch::bmm(torch::softmax(scores, -1), memory);
+  at::Tensor context;
+  if (out.size(1) == 1) {
+    // One decoding step: a batch of 1-row products is faster as a broadcast
+    // multiply and sum than as bmm's loop of tiny matrix products.
+    const auto scores = (attention_in_(out) * memory).sum(-1, true);  // [B, S, 1]
+    context = (torch::softmax(scores, 1) * memory).sum(1, true);    // [B, 1, H]
+  } else {
+    const auto scores = torch::bmm(attention_in_(out), memory.transpose(1, 2));
+    context = torch::bmm(torch::softmax(scores, -1), memory);
+  }
   const auto mixed = torch::tanh(attention_out_(torch::cat({context, out}, -1)));
   return vocab_out_(mixed);
 }
