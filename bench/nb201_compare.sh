@@ -4,7 +4,8 @@
 # smaller budgets read the same runs' first N queries (the strategies' choices
 # do not depend on the budget). Search column c10valid_val_200; the table
 # reports c10_test_200 of the cell with the best search score so far.
-#   bench/nb201_compare.sh [seeds] [jobs]     (defaults 20 seeds, 2 jobs)
+#   bench/nb201_compare.sh [seeds] [jobs] [name=experiment.toml ...]
+# (defaults 20 seeds, 2 jobs); extra name=file pairs add rows.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 automl="$root/build/bin/automl"
@@ -18,6 +19,11 @@ declare -A experiment=(
   [random]="$root/share/experiments/nb201_random.toml"
   [regularized_evolution]="$root/share/experiments/quickstart.toml"
 )
+rows="random regularized_evolution nao"
+for extra in "${@:3}"; do
+  experiment[${extra%%=*}]=$(realpath "${extra#*=}")
+  rows="$rows ${extra%%=*}"
+done
 export OMP_NUM_THREADS=1 AUTOML_PLUGIN_PATH=
 for s in "${!experiment[@]}"; do
   for seed in $(seq 0 $((seeds - 1))); do
@@ -30,8 +36,8 @@ done | xargs -P "$jobs" -L 1 bash -c '
   "$0" export '"$work"'/$1-$2 --format csv > '"$work"'/$1-$2.csv' "$automl"
 
 printf "NAS-Bench-201 CIFAR-10, %d seeds: test accuracy (%%) of the best cell by c10valid_val_200, mean +- std\n" "$seeds"
-printf "%-24s" "strategy"; for b in $budgets; do printf "%18s" "$b queries"; done; printf "\n"
-for s in random regularized_evolution nao; do
+printf "%-24s" "variant"; for b in $budgets; do printf "%18s" "$b queries"; done; printf "\n"
+for s in $rows; do
   printf "%-24s" "$s"
   for b in $budgets; do
     for seed in $(seq 0 $((seeds - 1))); do
