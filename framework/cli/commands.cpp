@@ -111,37 +111,46 @@ RunControl run_control() {
   return control;
 }
 
-int cmd_run(const Args& a) {
+// The shape of run, check, data and resume: one positional argument and
+// --set; the experiment `load` makes of them, its plugins loaded, then `body`.
+using Loader = std::function<Experiment(const std::string&, const std::vector<std::string>&)>;
+using Body = std::function<int(const std::string& argument, const Experiment&, const Registry&)>;
+
+int experiment_command(const Args& a, const std::string& name, const char* positional, const char* doc,
+                       const Loader& load, const Body& body) {
   auto o = base_options();
   add_set_option(o);
-  o.add_options()("experiment", po::value<std::string>(), "experiment file (TOML)");
+  o.add_options()(positional, po::value<std::string>(), doc);
   po::positional_options_description p;
-  p.add("experiment", 1);
+  p.add(positional, 1);
   const auto vm = parse(a, o, p);
-  if (wants_help(vm, "run", o, a.out)) return 0;
-  const Experiment exp = load_experiment(required_positional(vm, "experiment", "run"), sets(vm));
+  if (wants_help(vm, name, o, a.out)) return 0;
+  const std::string argument = required_positional(vm, positional, name);
+  const Experiment exp = load(argument, sets(vm));
   Registry registry;
   PluginHost host(registry);
   load_plugins(host, &exp);
-  return print_summary(start_run(exp, registry, run_control()), a.out);
+  return body(argument, exp, registry);
+}
+
+Experiment from_file(const std::string& file, const std::vector<std::string>& overrides) {
+  return load_experiment(file, overrides);
+}
+
+int cmd_run(const Args& a) {
+  return experiment_command(a, "run", "experiment", "experiment file (TOML)", from_file,
+                            [&](const std::string&, const Experiment& exp, const Registry& registry) {
+                              return print_summary(start_run(exp, registry, run_control()), a.out);
+                            });
 }
 
 int cmd_check(const Args& a) {
-  auto o = base_options();
-  add_set_option(o);
-  o.add_options()("experiment", po::value<std::string>(), "experiment file (TOML)");
-  po::positional_options_description p;
-  p.add("experiment", 1);
-  const auto vm = parse(a, o, p);
-  if (wants_help(vm, "check", o, a.out)) return 0;
-  const std::string file = required_positional(vm, "experiment", "check");
-  const Experiment exp = load_experiment(file, sets(vm));
-  Registry registry;
-  PluginHost host(registry);
-  load_plugins(host, &exp);
-  check_experiment(exp, registry);
-  a.out << file << ": ok\n" << resolved_toml(exp, registry);
-  return 0;
+  return experiment_command(a, "check", "experiment", "experiment file (TOML)", from_file,
+                            [&](const std::string& file, const Experiment& exp, const Registry& registry) {
+                              check_experiment(exp, registry);
+                              a.out << file << ": ok\n" << resolved_toml(exp, registry);
+                              return 0;
+                            });
 }
 
 void print_dataset(const std::string& type, const DatasetInfo& info, std::ostream& out) {
@@ -161,36 +170,19 @@ void print_dataset(const std::string& type, const DatasetInfo& info, std::ostrea
 }
 
 int cmd_data(const Args& a) {
-  auto o = base_options();
-  add_set_option(o);
-  o.add_options()("experiment", po::value<std::string>(), "experiment file (TOML) with a [dataset]");
-  po::positional_options_description p;
-  p.add("experiment", 1);
-  const auto vm = parse(a, o, p);
-  if (wants_help(vm, "data", o, a.out)) return 0;
-  const Experiment exp = load_experiment(required_positional(vm, "experiment", "data"), sets(vm));
-  Registry registry;
-  PluginHost host(registry);
-  load_plugins(host, &exp);
-  const auto dataset = build_dataset(exp, registry);
-  print_dataset(exp.dataset->type, dataset->info(), a.out);
-  return 0;
+  return experiment_command(a, "data", "experiment", "experiment file (TOML) with a [dataset]", from_file,
+                            [&](const std::string&, const Experiment& exp, const Registry& registry) {
+                              const auto dataset = build_dataset(exp, registry);  // throws without [dataset]
+                              print_dataset(exp.dataset->type, dataset->info(), a.out);
+                              return 0;
+                            });
 }
 
 int cmd_resume(const Args& a) {
-  auto o = base_options();
-  add_set_option(o);
-  o.add_options()("run_dir", po::value<std::string>(), "run directory");
-  po::positional_options_description p;
-  p.add("run_dir", 1);
-  const auto vm = parse(a, o, p);
-  if (wants_help(vm, "resume", o, a.out)) return 0;
-  const fs::path dir = required_positional(vm, "run_dir", "resume");
-  const Experiment exp = load_run_experiment(dir, sets(vm));
-  Registry registry;
-  PluginHost host(registry);
-  load_plugins(host, &exp);
-  return print_summary(resume_run(dir, exp, registry, run_control()), a.out);
+  return experiment_command(a, "resume", "run_dir", "run directory", load_run_experiment,
+                            [&](const std::string& dir, const Experiment& exp, const Registry& registry) {
+                              return print_summary(resume_run(dir, exp, registry, run_control()), a.out);
+                            });
 }
 
 int cmd_list(const Args& a) {
