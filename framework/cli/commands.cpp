@@ -17,6 +17,7 @@
 #include "automl/host/report.hpp"
 #include "automl/host/run_loop.hpp"
 #include "automl/host/text.hpp"
+#include "automl/parallel.hpp"
 
 namespace automl::cli {
 
@@ -185,6 +186,83 @@ int cmd_resume(const Args& a) {
                             });
 }
 
+// inspect and train: an experiment plus --arch, the architecture in the
+// space's text form (or a name the space knows, e.g. naonet_b).
+struct ArchArgs {
+  Experiment exp;
+  std::string arch;
+  po::variables_map vm;
+};
+
+ArchArgs arch_command(const Args& a, const std::string& name, po::options_description o) {
+  add_set_option(o);
+  o.add_options()("experiment", po::value<std::string>(), "experiment file (TOML)")(
+      "arch", po::value<std::string>(), "architecture: the search space's text form or a known name");
+  po::positional_options_description p;
+  p.add("experiment", 1);
+  ArchArgs out;
+  out.vm = parse(a, o, p);
+  if (wants_help(out.vm, name, o, a.out)) return out;
+  out.exp = load_experiment(required_positional(out.vm, "experiment", name), sets(out.vm));
+  out.arch = required_positional(out.vm, "arch", name);
+  return out;
+}
+
+int cmd_inspect(const Args& a) {
+  auto o = base_options();
+  o.add_options()("tokens", "also print the token sequence");
+  const ArchArgs args = arch_command(a, "inspect", o);
+  if (args.arch.empty()) return 0;
+  Registry registry;
+  PluginHost host(registry);
+  load_plugins(host, &args.exp);
+  const Components c = build_components(args.exp, registry);
+  const Architecture arch = c.space->parse(args.arch);
+  a.out << "architecture  " << c.space->to_text(arch) << "\n";
+  if (args.vm.count("tokens")) {
+    if (c.space->tokens() == nullptr) throw UsageError("this search space has no token encoding (--tokens)");
+    std::string tokens;
+    for (int t : c.space->tokens()->encode(arch)) tokens += (tokens.empty() ? "" : " ") + std::to_string(t);
+    a.out << "tokens        " << tokens << "\n";
+  }
+  const std::string text = c.evaluator->inspect(arch);
+  a.out << (text.empty() ? std::string("(the evaluator '" + args.exp.evaluator.type + "' builds no network)\n") : text);
+  return 0;
+}
+
+int cmd_train(const Args& a) {
+  auto o = base_options();
+  o.add_options()("out", po::value<std::string>(),
+                  "training directory (default: OUTPUT_DIR/NAME-train); an unfinished training there resumes");
+  const ArchArgs args = arch_command(a, "train", o);
+  if (args.arch.empty()) return 0;
+  Registry registry;
+  PluginHost host(registry);
+  load_plugins(host, &args.exp);
+  set_torch_threads(args.exp.options.threads);
+  const Components c = build_components(args.exp, registry);
+  if (!c.evaluator->can_train())
+    throw UsageError("the evaluator '" + args.exp.evaluator.type + "' cannot train a network; use type = \"full_training\"");
+  const Architecture arch = c.space->parse(args.arch);
+  TrainJob job;
+  job.dir = args.vm.count("out") ? fs::path(args.vm["out"].as<std::string>())
+                                 : fs::path(args.exp.options.output_dir) / (args.exp.options.name + "-train");
+  job.seed = derive_seed(static_cast<std::uint64_t>(args.exp.options.seed), "train");
+  job.threads = args.exp.options.threads;
+  const RunControl control = run_control();
+  job.stop = [stop = control.stop] { return stop->load(); };
+  job.progress = [&a, tty = control.progress_line](const std::string& line) {
+    if (tty) a.err << "\r\033[K" << line << std::flush;
+    else if (line.find(" ETA ") != std::string::npos) a.err << line << "\n";
+    if (tty && line.find(" ETA ") != std::string::npos) a.err << "\n";
+  };
+  const TrialResult r = c.evaluator->train(arch, job);
+  a.out << fmt::format("{}: score {:.4f}", job.dir.string(), r.score);
+  for (const auto& [k, v] : r.metrics) a.out << fmt::format("  {} {:.6g}", k, v);
+  a.out << "\n";
+  return g_stop ? 130 : 0;
+}
+
 int cmd_list(const Args& a) {
   auto o = base_options();
   const auto vm = parse(a, o, {});
@@ -273,6 +351,12 @@ const std::map<std::string, Command>& commands() {
                   "resume RUN_DIR [--set experiment.budget_trials=N]", cmd_resume}},
       {"data", {"Check an experiment's [dataset]: splits, sizes, shapes, classes, channel statistics.",
                 "data EXPERIMENT.toml [--set dataset.key=value]...", cmd_data}},
+      {"inspect", {"Print the network an experiment's evaluator builds for one architecture: shapes, "
+                   "parameters, multiply-adds.",
+                   "inspect EXPERIMENT.toml --arch CELL [--tokens] [--set section.key=value]...", cmd_inspect}},
+      {"train", {"Train one architecture fully with the experiment's evaluator: checkpoint every epoch, "
+                 "resumable, metrics CSV and final model.",
+                 "train EXPERIMENT.toml --arch CELL [--out DIR] [--set section.key=value]...", cmd_train}},
       {"list", {"List the registered plugins by kind, with the file each came from.", "list", cmd_list}},
       {"describe", {"Show a plugin's keys, types, defaults and documentation.", "describe KIND NAME", cmd_describe}},
       {"show", {"Summarize a run: counts, time and the best candidates.", "show RUN_DIR [--top N]", cmd_show}},

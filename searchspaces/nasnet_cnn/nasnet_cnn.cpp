@@ -5,6 +5,7 @@
 
 #include "automl/plugin.hpp"
 #include "cell.hpp"
+#include "network.hpp"
 
 namespace {
 
@@ -111,7 +112,8 @@ class NasnetCnn final : public automl::SearchSpace {
   }
 
   NasnetCnn(const Options& o, const automl::Context&)
-      : nodes_(o.nodes), op_set_(o.op_set), ops_(operations(o)), tokens_(o.nodes, static_cast<int>(ops_.size())) {
+      : nodes_(o.nodes), op_set_(o.op_set), ops_(operations(o)), tokens_(o.nodes, static_cast<int>(ops_.size())),
+        builder_(o.nodes, ops_) {
     for (int cell = 0; cell < 2; ++cell)
       for (int n = 0; n < nodes_; ++n) {
         const std::string prefix = std::string(cell == 0 ? "normal" : "reduce") + " node " + std::to_string(n);
@@ -126,6 +128,7 @@ class NasnetCnn final : public automl::SearchSpace {
 
   const std::vector<automl::Decision>& decisions() const override { return decisions_; }
   const automl::TokenEncoding* tokens() const override { return &tokens_; }
+  const automl::nn::NetworkBuilder* networks() const override { return &builder_; }
 
   std::string to_text(const Architecture& arch) const override { return nasnet::to_text(arch.genes, nodes_, ops_); }
 
@@ -162,6 +165,7 @@ class NasnetCnn final : public automl::SearchSpace {
   std::string op_set_;
   std::vector<std::string> ops_;
   NaoTokens tokens_;
+  nasnet::NetworkBuilder builder_;
   std::vector<automl::Decision> decisions_;
 };
 

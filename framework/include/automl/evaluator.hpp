@@ -5,6 +5,8 @@
 // beside them. The same strategy runs against any evaluator.
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -31,6 +33,17 @@ struct RoundContext {
   Sampler sampler;          ///< the strategy's sampler, or uniform over the space
 };
 
+/// A long, resumable training of one architecture (`automl train`).
+struct TrainJob {
+  /// Checkpoints, the final model and the metrics CSV go here. A checkpoint
+  /// already there for the same architecture is resumed.
+  std::filesystem::path dir;
+  std::uint64_t seed = 0;
+  int threads = 1;
+  std::function<bool()> stop;                          ///< polled between steps; true: checkpoint and return
+  std::function<void(const std::string&)> progress;    ///< one status line (epoch, loss, accuracy, ETA)
+};
+
 class Evaluator {
  public:
   virtual ~Evaluator() = default;
@@ -51,6 +64,21 @@ class Evaluator {
   /// Scores one valid candidate. Throws (any std::exception) on failure; the
   /// host records the trial as failed with the message and goes on.
   virtual TrialResult evaluate(const Architecture& arch, const TrialContext& trial) = 0;
+
+  /// A description of what evaluate() builds for `arch` (layers, output
+  /// shapes, parameters, multiply-adds), for `automl inspect`; "" when the
+  /// evaluator builds nothing.
+  virtual std::string inspect(const Architecture& arch) const { (void)arch; return ""; }
+
+  /// True when train() is supported.
+  virtual bool can_train() const { return false; }
+  /// Trains `arch` fully (the final training of a discovered cell), resuming
+  /// from a checkpoint in `job.dir`. Returns the final metrics; throws on
+  /// failure. Only called when can_train().
+  virtual TrialResult train(const Architecture& arch, const TrainJob& job) {
+    (void)arch, (void)job;
+    return {};
+  }
 
   /// Full state, for evaluators that have one (supernet weights, optimizer,
   /// schedule position, random generators). Default: stateless.

@@ -14,6 +14,10 @@
 
 namespace automl {
 
+namespace nn {
+class NetworkBuilder;  // automl/nn/network.hpp (brings LibTorch)
+}
+
 /// One integer decision: gene i of an architecture takes a value in
 /// [0, choices.size()). `choices` names each value ("nor_conv_3x3", "node 2").
 struct Decision {
@@ -65,6 +69,10 @@ class SearchSpace {
 
   /// The token encoding, or nullptr when the space has none.
   virtual const TokenEncoding* tokens() const { return nullptr; }
+
+  /// What builds stand-alone networks of this space's architectures for the
+  /// training evaluators, or nullptr when the space has none. Owned by the space.
+  virtual const nn::NetworkBuilder* networks() const { return nullptr; }
 };
 
 /// A copy of `arch` with one decision changed to another of its values, chosen

@@ -1,0 +1,75 @@
+#include "automl/nn/network.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+namespace automl::nn {
+
+namespace {
+// One trace per thread: parallel trials build and run networks on their own
+// threads, and only the thread running trace() records.
+thread_local Trace* active = nullptr;
+}  // namespace
+
+at::Generator make_generator(std::uint64_t seed) { return at::detail::createCPUGenerator(seed); }
+
+at::Tensor drop_path(const at::Tensor& x, double keep, at::Generator& generator) {
+  if (keep >= 1.0) return x;
+  std::vector<std::int64_t> shape(static_cast<std::size_t>(x.dim()), 1);
+  shape[0] = x.size(0);
+  at::Tensor mask = torch::empty(shape, torch::kFloat).bernoulli_(keep, generator).div_(keep);
+  return x * mask.to(x.device(), x.scalar_type());
+}
+
+at::Tensor dropout(const at::Tensor& x, double p, bool training, at::Generator& generator) {
+  if (!training || p <= 0) return x;
+  at::Tensor mask = torch::empty(x.sizes(), torch::kFloat).bernoulli_(1.0 - p, generator).div_(1.0 - p);
+  return x * mask.to(x.device(), x.scalar_type());
+}
+
+Trace trace(Network& network, const std::vector<std::int64_t>& shape) {
+  Trace out;
+  std::vector<std::int64_t> batch_shape{1};
+  batch_shape.insert(batch_shape.end(), shape.begin(), shape.end());
+  const bool was_training = network.is_training();
+  network.eval();
+  torch::NoGradGuard no_grad;
+  active = &out;
+  try {
+    network.forward(torch::zeros(batch_shape));
+  } catch (...) {
+    active = nullptr;
+    network.train(was_training);
+    throw;
+  }
+  active = nullptr;
+  network.train(was_training);
+  return out;
+}
+
+void trace_stage(const std::string& name, const at::Tensor& output) {
+  if (active == nullptr) return;
+  const auto sizes = output.sizes();
+  active->stages.emplace_back(name, std::vector<std::int64_t>(sizes.begin() + 1, sizes.end()));
+}
+
+void count_conv(const at::Tensor& weight, const at::Tensor& output) {
+  if (active == nullptr) return;
+  const double per_output = static_cast<double>(weight.numel() / weight.size(0));
+  active->multiply_adds += per_output * static_cast<double>(output.numel() / output.size(0));
+}
+
+void count_linear(const at::Tensor& weight) {
+  if (active != nullptr) active->multiply_adds += static_cast<double>(weight.numel());
+}
+
+std::int64_t parameter_count(const torch::nn::Module& module, const std::string& without) {
+  std::int64_t total = 0;
+  for (const auto& item : module.named_parameters()) {
+    if (!without.empty() && item.key().rfind(without, 0) == 0) continue;
+    if (item.value().requires_grad()) total += item.value().numel();
+  }
+  return total;
+}
+
+}  // namespace automl::nn

@@ -1,0 +1,139 @@
+#include "training.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "automl/error.hpp"
+#include "automl/random.hpp"
+
+namespace full_training {
+
+namespace fs = std::filesystem;
+using automl::Split;
+
+Training::Training(std::shared_ptr<automl::nn::Network> network, const Options& options,
+                   const automl::TensorData& data, std::uint64_t seed, const torch::Device& device)
+    : network_(std::move(network)), options_(options), data_(data), seed_(seed), device_(device) {
+  network_->to(device_);
+  optimizer_ = std::make_unique<torch::optim::SGD>(
+      network_->parameters(), torch::optim::SGDOptions(options_.lr_max)
+                                  .momentum(options_.momentum)
+                                  .nesterov(options_.nesterov)
+                                  .weight_decay(options_.weight_decay));
+  const std::int64_t batches = data_.split_size(Split::train) / options_.batch_size;  // drop_last
+  if (batches < 1)
+    throw automl::ConfigError("full_training: the training split has " +
+                              std::to_string(data_.split_size(Split::train)) + " samples, fewer than one batch of " +
+                              std::to_string(options_.batch_size) + "; lower batch_size");
+  steps_per_epoch_ = options_.steps_per_epoch > 0 ? options_.steps_per_epoch : batches;
+}
+
+// Cosine from lr_max to lr_min over the epochs, stepped at the start of each
+// epoch as the reference does: epoch 1 already uses t = 1, the last t = epochs.
+double Training::learning_rate(int epoch) const {
+  const double t = static_cast<double>(epoch + 1) / options_.epochs;
+  return options_.lr_min + 0.5 * (options_.lr_max - options_.lr_min) * (1.0 + std::cos(M_PI * t));
+}
+
+EpochStats Training::train_epoch(const std::function<void(std::int64_t, std::int64_t, double)>& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  const int epoch = epochs_done_;
+  EpochStats stats;
+  stats.epoch = epoch + 1;
+  stats.lr = learning_rate(epoch);
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::SGDOptions&>(group.options()).lr(stats.lr);
+  // Every epoch's randomness (batch order, augmentation, drop-path) comes
+  // from the seed and the epoch number, so a resumed training repeats it.
+  network_->reseed(automl::derive_seed(seed_, "network", epoch));
+  network_->train();
+  automl::LoaderOptions loader;
+  loader.batch_size = options_.batch_size;
+  loader.augment = true;
+  loader.drop_last = true;
+  std::unique_ptr<automl::BatchStream> stream;
+  int pass = 0;
+  automl::Batch batch;
+  double loss_sum = 0, correct = 0, seen = 0;
+  const std::int64_t total_steps = steps_per_epoch_ * options_.epochs;
+  for (std::int64_t step = 0; step < steps_per_epoch_; ++step) {
+    while (!stream || !stream->next(batch))
+      stream = data_.stream(Split::train, loader, automl::derive_seed(seed_, "batches", 1000003ull * epoch + pass++));
+    const torch::Tensor x = batch.inputs.to(device_), y = batch.targets.to(device_);
+    network_->set_progress(epoch * steps_per_epoch_ + step, total_steps);
+    optimizer_->zero_grad();
+    const auto out = network_->forward(x);
+    torch::Tensor loss = torch::cross_entropy_loss(out.logits, y);
+    if (out.aux_logits.defined()) loss = loss + options_.aux_weight * torch::cross_entropy_loss(out.aux_logits, y);
+    const double value = loss.item<double>();
+    if (!std::isfinite(value))
+      throw automl::Error("full_training: the loss became " + std::to_string(value) + " at epoch " +
+                          std::to_string(epoch + 1) + ", step " + std::to_string(step + 1) +
+                          "; lower lr_max or set grad_clip");
+    loss.backward();
+    if (options_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(network_->parameters(), options_.grad_clip);
+    optimizer_->step();
+    loss_sum += value * static_cast<double>(y.size(0));
+    correct += out.logits.argmax(1).eq(y).sum().item<double>();
+    seen += static_cast<double>(y.size(0));
+    if (progress && (step % 10 == 9 || step + 1 == steps_per_epoch_)) progress(step + 1, steps_per_epoch_, loss_sum / seen);
+  }
+  ++epochs_done_;
+  stats.train_loss = loss_sum / seen;
+  stats.train_acc = correct / seen;
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return stats;
+}
+
+double Training::accuracy(Split split) {
+  torch::NoGradGuard no_grad;
+  network_->eval();
+  automl::LoaderOptions loader;
+  loader.batch_size = options_.eval_batch_size;
+  loader.shuffle = false;
+  auto stream = data_.stream(split, loader, 0);
+  automl::Batch batch;
+  double correct = 0, seen = 0;
+  while (stream->next(batch)) {
+    const torch::Tensor y = batch.targets.to(device_);
+    correct += network_->forward(batch.inputs.to(device_)).logits.argmax(1).eq(y).sum().item<double>();
+    seen += static_cast<double>(y.size(0));
+  }
+  network_->train();
+  if (seen == 0) throw automl::ConfigError(std::string("full_training: the ") + automl::split_name(split) +
+                                           " split is empty; give the dataset a validation split (valid_count)");
+  return correct / seen;
+}
+
+void Training::save(const fs::path& file) const {
+  torch::serialize::OutputArchive archive;
+  network_->save(archive);
+  torch::serialize::OutputArchive optimizer;
+  optimizer_->save(optimizer);
+  archive.write("optimizer", optimizer);
+  archive.write("epochs_done", torch::tensor(static_cast<std::int64_t>(epochs_done_)));
+  const fs::path tmp = file.string() + ".tmp";
+  archive.save_to(tmp.string());
+  fs::rename(tmp, file);
+}
+
+void Training::load(const fs::path& file) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(file.string(), device_);
+  } catch (const c10::Error& e) {
+    throw automl::DataError("full_training: cannot read checkpoint " + file.string() +
+                            " (truncated or from another network?); delete it to start over");
+  }
+  network_->load(archive);
+  torch::serialize::InputArchive optimizer;
+  archive.read("optimizer", optimizer);
+  optimizer_->load(optimizer);
+  torch::Tensor done;
+  archive.read("epochs_done", done);
+  epochs_done_ = static_cast<int>(done.item<std::int64_t>());
+}
+
+}  // namespace full_training

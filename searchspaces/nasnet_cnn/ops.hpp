@@ -1,0 +1,54 @@
+#pragma once
+// Building blocks of NASNet/NAO cells (NAO reference, model.py): every
+// operation of the nao_ws and naonet sets, the input calibration and
+// FactorizedReduce. Convolutions have no bias; each is followed by BN.
+
+#include <memory>
+#include <string>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+
+namespace nasnet {
+
+using at::Tensor;
+
+/// One operation on one branch: [B, C, H, W] -> [B, C, H / stride, W / stride].
+class Op : public torch::nn::Module {
+ public:
+  virtual Tensor forward(const Tensor& x) = 0;
+};
+
+/// A convolution that reports its multiply-adds to a running trace.
+Tensor conv(torch::nn::Conv2d& layer, const Tensor& x);
+torch::nn::Conv2d make_conv(int c_in, int c_out, int kh, int kw, int sh, int sw, int groups = 1);
+
+/// ReLU -> conv kh x kw (stride s, "same" padding) -> BN.
+class ReluConvBn final : public Op {
+ public:
+  ReluConvBn(int c_in, int c_out, int kh, int kw, int sh, int sw);
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  torch::nn::Conv2d conv_{nullptr};
+  torch::nn::BatchNorm2d bn_{nullptr};
+};
+
+/// Halves the resolution without losing pixels: two 1x1 stride-2 convs, the
+/// second on the input shifted by one pixel, concatenated, then BN. No ReLU.
+class FactorizedReduce final : public Op {
+ public:
+  FactorizedReduce(int c_in, int c_out);
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  torch::nn::Conv2d path1_{nullptr}, path2_{nullptr};
+  torch::nn::BatchNorm2d bn_{nullptr};
+};
+
+/// Makes operation `name` on `channels` channels with `stride` 1 or 2.
+/// Throws automl::Error for an unknown name.
+std::shared_ptr<Op> make_op(const std::string& name, int channels, int stride);
+
+}  // namespace nasnet
