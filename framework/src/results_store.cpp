@@ -138,11 +138,12 @@ void ResultsStore::begin_batch(std::int64_t batch, const std::vector<TrialRecord
   tx.commit();
 }
 
-void ResultsStore::prepared(std::int64_t batch, const std::string& evaluator_state) {
+void ResultsStore::prepared(std::int64_t batch, const std::string& evaluator_state, bool done) {
   std::lock_guard<std::mutex> lock(mutex_);
-  SQLite::Statement q(*db_, "UPDATE checkpoint SET evaluator = ?, evaluator_prepared = 1 WHERE id = 1 AND batch = ?");
+  SQLite::Statement q(*db_, "UPDATE checkpoint SET evaluator = ?, evaluator_prepared = ? WHERE id = 1 AND batch = ?");
   q.bind(1, evaluator_state.data(), static_cast<int>(evaluator_state.size()));
-  q.bind(2, static_cast<std::int64_t>(batch));
+  q.bind(2, done ? 1 : 0);
+  q.bind(3, static_cast<std::int64_t>(batch));
   q.exec();
 }
 

@@ -250,7 +250,12 @@ class Runner {
       const SearchSpace* space = c_.space.get();
       round.sampler = [space](Random& rng) { return space->sample(rng); };
     }
+    round.checkpoint = [&] {
+      store_->prepared(batch, save_state(evaluator_tag_, [&](StateWriter& w) { c_.evaluator->save(w); }), false);
+    };
+    round.stop = [&] { return control_.stop && control_.stop->load(); };
     c_.evaluator->prepare_round(round);
+    if (round.stop()) return;
     store_->prepared(batch, save_state(evaluator_tag_, [&](StateWriter& w) { c_.evaluator->save(w); }));
   }
 

@@ -70,11 +70,20 @@ class FullTraining final : public automl::Evaluator {
             .field("weight_decay", &Options::weight_decay, "SGD weight decay (L2)").range(0, 1)
             .field("grad_clip", &Options::grad_clip, "Clip the global gradient norm to this; 0: off").at_least(0)
             .field("report_test", &Options::report_test, "Also measure test accuracy (metric test_acc)")
+            .rule("epochs",
+                  [](const Options& o) {
+                    return o.epochs == 1 && o.lr_min == 0
+                               ? "with one epoch the cosine schedule (stepped at the start of each epoch, as the "
+                                 "reference) trains at lr_min = 0 throughout; set lr_min > 0 or epochs >= 2"
+                               : "";
+                  })
             .rule("nesterov",
                   [](const Options& o) {
                     return o.nesterov && o.momentum <= 0 ? "Nesterov momentum needs momentum > 0" : "";
                   })
-            .example("layers = 1\nchannels = 8\nepochs = 1\nsteps_per_epoch = 2\nbatch_size = 16\neval_batch_size = 64");
+            .example("layers = 1\nchannels = 4\nepochs = 1\nlr_min = 0.01\nsteps_per_epoch = 2\nbatch_size = 16\n"
+                     "eval_batch_size = 100\n[search_space]\ntype = \"nasnet_cnn\"\n[dataset]\n"
+                     "type = \"fashion_mnist\"\nvalid_count = 100");
     return s;
   }
 

@@ -146,16 +146,12 @@ class NasNetwork final : public automl::nn::Network {
     torch::NoGradGuard no_grad;
     for (auto& p : parameters())
       if (p.dim() >= 2) torch::nn::init::kaiming_normal_(p);
-    // Channels-last throughout: on the CPU, oneDNN's depthwise and 1x1
-    // convolutions run several times faster on NHWC than on NCHW tensors
-    // (bench/nasnet_train.cpp). Same numbers, another memory layout.
-    for (auto& p : parameters())
-      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    to_channels_last(*this);  // same numbers, faster layout (bench/nasnet_train.cpp)
   }
 
   automl::nn::Output forward(const Tensor& inputs) override {
     automl::nn::Output out;
-    Tensor s0 = stem_bn_->forward(conv(stem_, inputs.contiguous(at::MemoryFormat::ChannelsLast)));
+    Tensor s0 = stem_bn_->forward(stem_conv(stem_, inputs));
     automl::nn::trace_stage("stem", s0);
     Tensor s1 = s0;
     const double total = static_cast<double>(cells_.size());
@@ -196,9 +192,8 @@ class NasNetwork final : public automl::nn::Network {
 
 }  // namespace
 
-std::shared_ptr<automl::nn::Network> NetworkBuilder::build(const automl::Architecture& arch, const NetworkConfig& config,
-                                                           const automl::DatasetInfo& data) const {
-  if (data.task != task() || data.shape.size() != 3)
+void check_image_data(const automl::DatasetInfo& data, const NetworkConfig& config) {
+  if (data.task != "image_classification" || data.shape.size() != 3)
     throw automl::ConfigError("nasnet_cnn builds image classifiers; the dataset's task is '" + data.task +
                               "'. Pair it with an image dataset (fashion_mnist, cifar10, ...)");
   if (data.shape[1] < 4 || data.shape[2] < 4)
@@ -206,6 +201,11 @@ std::shared_ptr<automl::nn::Network> NetworkBuilder::build(const automl::Archite
                               std::to_string(data.shape[2]) + " pixels are too small for two reductions (need >= 4x4)");
   if (config.layers < 1 || config.channels < 2)
     throw automl::ConfigError("nasnet_cnn: a network needs layers >= 1 and channels >= 2");
+}
+
+std::shared_ptr<automl::nn::Network> NetworkBuilder::build(const automl::Architecture& arch, const NetworkConfig& config,
+                                                           const automl::DatasetInfo& data) const {
+  check_image_data(data, config);
   return std::make_shared<NasNetwork>(arch.genes, nodes_, ops_, config, data);
 }
 

@@ -25,6 +25,21 @@ Tensor conv(torch::nn::Conv2d& layer, const Tensor& x) {
   return y;
 }
 
+Tensor stem_conv(torch::nn::Conv2d& layer, const Tensor& x) {
+  if (x.size(1) >= 3) return conv(layer, x.contiguous(at::MemoryFormat::ChannelsLast));
+  const auto& w = layer->weight;
+  const Tensor cols = F::unfold(x, F::UnfoldFuncOptions({3, 3}).padding(1));  // [B, C*9, H*W]
+  const Tensor y = cols.transpose(1, 2).matmul(w.reshape({w.size(0), -1}).t());
+  const Tensor out = y.view({x.size(0), x.size(2), x.size(3), w.size(0)}).permute({0, 3, 1, 2});
+  automl::nn::count_conv(w, out);
+  return out;
+}
+
+void to_channels_last(torch::nn::Module& module) {
+  for (auto& p : module.parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+}
+
 ReluConvBn::ReluConvBn(int c_in, int c_out, int kh, int kw, int sh, int sw)
     : conv_(register_module("conv", make_conv(c_in, c_out, kh, kw, sh, sw))),
       bn_(register_module("bn", torch::nn::BatchNorm2d(c_out))) {}

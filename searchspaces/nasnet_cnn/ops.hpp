@@ -24,6 +24,15 @@ class Op : public torch::nn::Module {
 Tensor conv(torch::nn::Conv2d& layer, const Tensor& x);
 torch::nn::Conv2d make_conv(int c_in, int c_out, int kh, int kw, int sh, int sw, int groups = 1);
 
+/// The 3x3 stem convolution (padding 1) of `layer` on images `x`, output
+/// channels-last. oneDNN is slow on images of one or two channels (20x here
+/// for 1x28x28), so those go through im2col and one matrix product instead.
+Tensor stem_conv(torch::nn::Conv2d& layer, const Tensor& x);
+
+/// Converts every 4-d parameter of `module` to channels-last: on the CPU,
+/// oneDNN's depthwise and 1x1 convolutions run several times faster on NHWC.
+void to_channels_last(torch::nn::Module& module);
+
 /// ReLU -> conv kh x kw (stride s, "same" padding) -> BN.
 class ReluConvBn final : public Op {
  public:

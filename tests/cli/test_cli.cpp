@@ -174,6 +174,28 @@ BOOST_AUTO_TEST_CASE(data_describes_the_dataset_of_an_experiment) {
   BOOST_TEST(has(missing.err, "dataset root /nowhere does not exist"), missing.err);
 }
 
+BOOST_AUTO_TEST_CASE(inspect_prints_the_network_and_tokens) {
+  if (!fs::exists("/usr/share/datasets/fashion-mnist")) return;
+  const auto dir = automl::test::scratch_dir("cli_inspect");
+  automl::test::write_file(dir / "exp.toml",
+                           "[experiment]\nbudget_trials = 1\n[dataset]\ntype = \"fashion_mnist\"\n"
+                           "[search_space]\ntype = \"nasnet_cnn\"\n[strategy]\ntype = \"random\"\n"
+                           "[evaluator]\ntype = \"full_training\"\nlayers = 1\nchannels = 16\n");
+  const auto r = automl_cli({"inspect", (dir / "exp.toml").string(), "--arch", "naonet_b", "--tokens"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "tokens        1 8 1 9 1 8 3 9 2 10"), r.out);
+  BOOST_TEST(has(r.out, "stem                 48x28x28"), r.out);
+  BOOST_TEST(has(r.out, "cell 3 (reduction)   192x7x7"), r.out);
+  BOOST_TEST(has(r.out, "parameters     "), r.out);
+  BOOST_TEST(has(r.out, "multiply-adds  "), r.out);
+  const auto bad = automl_cli({"inspect", (dir / "exp.toml").string(), "--arch", "0 1 2"});
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(has(bad.err, "nasnet_cnn: cannot parse '0 1 2'"), bad.err);
+  const auto no_arch = automl_cli({"train", (dir / "exp.toml").string()});
+  BOOST_TEST(no_arch.code == 2);
+  BOOST_TEST(has(no_arch.err, "missing arch"), no_arch.err);
+}
+
 BOOST_AUTO_TEST_CASE(missing_run_directory) {
   const auto r = automl_cli({"show", "/nonexistent/run"});
   BOOST_TEST(r.code == 1);

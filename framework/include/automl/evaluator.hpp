@@ -31,6 +31,13 @@ struct RoundContext {
   std::uint64_t round = 0;  ///< 0-based batch number in the run
   std::uint64_t seed = 0;   ///< derived from the experiment seed and the round
   Sampler sampler;          ///< the strategy's sampler, or uniform over the space
+  /// Saves the evaluator's state now, in the middle of the round (call it
+  /// between epochs of long training). A run killed later resumes with that
+  /// state loaded and calls prepare_round() again: the evaluator must tell
+  /// from its state how much of the round is done.
+  std::function<void()> checkpoint;
+  /// True when the user asked to stop (Ctrl-C): checkpoint and return early.
+  std::function<bool()> stop;
 };
 
 /// A long, resumable training of one architecture (`automl train`).

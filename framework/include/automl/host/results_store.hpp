@@ -57,8 +57,9 @@ class ResultsStore final {
   /// ask(), in one transaction.
   void begin_batch(std::int64_t batch, const std::vector<TrialRecord>& trials,
                    const std::string& strategy_state);
-  /// Records the evaluator state after prepare_round().
-  void prepared(std::int64_t batch, const std::string& evaluator_state);
+  /// Records the evaluator state after prepare_round() (`done`), or in the
+  /// middle of it (a resumed run then calls prepare_round() again on it).
+  void prepared(std::int64_t batch, const std::string& evaluator_state, bool done = true);
   /// Commits one finished trial. Thread-safe.
   void finish_trial(const TrialRecord& trial);
   /// Records the states after tell() and the strategy's diagnostics.

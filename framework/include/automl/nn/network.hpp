@@ -63,6 +63,19 @@ at::Tensor drop_path(const at::Tensor& x, double keep, at::Generator& generator)
 /// Dropout with probability `p` drawn from `generator`; identity when !training.
 at::Tensor dropout(const at::Tensor& x, double p, bool training, at::Generator& generator);
 
+/// One set of weights shared by every architecture of a space (weight
+/// sharing, NAO-WS / ENAS). select() picks the architecture whose path the
+/// next forward() computes; only that path's weights take part.
+class Supernet : public Network {
+ public:
+  /// The architecture of the following forward() calls (valid, of the space).
+  virtual void select(const Architecture& arch) = 0;
+  /// Scoring mode, as the reference scores candidates with shared weights:
+  /// no drop-path or dropout, batch-norm on batch statistics. Call
+  /// forward() under a NoGradGuard while it is on.
+  virtual void set_scoring(bool on) = 0;
+};
+
 class NetworkBuilder {
  public:
   virtual ~NetworkBuilder() = default;
@@ -73,6 +86,12 @@ class NetworkBuilder {
   /// ConfigError when the network cannot be built for that data (say why).
   virtual std::shared_ptr<Network> build(const Architecture& arch, const NetworkConfig& config,
                                          const DatasetInfo& data) const = 0;
+  /// A weight-sharing supernet over the whole space, or nullptr when the
+  /// space has none. Same seeding and errors as build().
+  virtual std::shared_ptr<Supernet> build_supernet(const NetworkConfig& config, const DatasetInfo& data) const {
+    (void)config, (void)data;
+    return nullptr;
+  }
 };
 
 /// What one forward pass on a single input went through: named stages with

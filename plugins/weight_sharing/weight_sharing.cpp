@@ -1,0 +1,256 @@
+// Weight-sharing evaluator (NAO-WS, ENAS, random-WS): one supernet built by
+// the search space holds the weights of every candidate. Between batches it
+// trains, one candidate per minibatch drawn from the strategy's sampler; a
+// candidate's score is its accuracy with the shared weights on a random
+// validation batch (NAO reference §4.6-4.7).
+
+#include <cmath>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "automl/data/tensor_data.hpp"
+#include "automl/log.hpp"
+#include "automl/nn/network.hpp"
+#include "automl/plugin.hpp"
+
+namespace {
+
+using automl::Split;
+
+class WeightSharing final : public automl::Evaluator {
+ public:
+  struct Options {
+    int layers = 3;
+    int channels = 20;
+    double drop_path_keep = 0.9;
+    double dropout = 0.0;
+    int epochs_per_round = 30;
+    int total_epochs = 150;
+    int batch_size = 64;
+    int steps_per_epoch = 0;
+    double lr_max = 0.025;
+    double lr_min = 0.001;
+    double momentum = 0.9;
+    bool nesterov = false;
+    double weight_decay = 3e-4;
+    double grad_clip = 5.0;
+    int eval_batch_size = 500;
+    int eval_batches = 1;
+  };
+  static const automl::Schema<Options>& schema() {
+    static const auto s =
+        automl::Schema<Options>(
+            "Weight sharing (NAO-WS): one supernet built by the search space holds every candidate's "
+            "weights. Before each batch of candidates it trains `epochs_per_round` epochs, one candidate "
+            "per minibatch from the strategy's sampler (uniform when it has none), SGD with a cosine "
+            "learning rate over `total_epochs`. Score = accuracy (fraction) with the shared weights on "
+            "`eval_batches` random validation batches of `eval_batch_size`, batch-statistics BN.")
+            .field("layers", &Options::layers, "Cells per stage (N) of the supernet").range(1, 16)
+            .field("channels", &Options::channels, "Channels of the first stage (C)").range(2, 1024)
+            .field("drop_path_keep", &Options::drop_path_keep, "Drop-path keep probability (last cell, end); 1: off")
+            .range(0.01, 1)
+            .field("dropout", &Options::dropout, "Dropout before the classifier").range(0, 0.99)
+            .field("epochs_per_round", &Options::epochs_per_round,
+                   "Supernet epochs before each batch of candidates is scored (reference: 30)")
+            .at_least(0)
+            .field("total_epochs", &Options::total_epochs,
+                   "Length of the cosine schedule and of drop-path's progress; training stops there "
+                   "(reference: 150)")
+            .at_least(1)
+            .field("batch_size", &Options::batch_size, "Training batch size").at_least(2)
+            .field("steps_per_epoch", &Options::steps_per_epoch,
+                   "Training steps per epoch; 0: one pass over the training split")
+            .at_least(0)
+            .field("lr_max", &Options::lr_max, "Learning rate at the start of the cosine").range(0, 100)
+            .field("lr_min", &Options::lr_min, "Learning rate at the end of the cosine").range(0, 100)
+            .field("momentum", &Options::momentum, "SGD momentum").range(0, 0.999)
+            .field("nesterov", &Options::nesterov, "Nesterov momentum")
+            .field("weight_decay", &Options::weight_decay, "SGD weight decay").range(0, 1)
+            .field("grad_clip", &Options::grad_clip, "Clip the global gradient norm; 0: off").at_least(0)
+            .field("eval_batch_size", &Options::eval_batch_size, "Validation images per scoring batch").at_least(2)
+            .field("eval_batches", &Options::eval_batches,
+                   "Random validation batches per candidate; 0: the whole validation split")
+            .at_least(0)
+            .example("layers = 1\nchannels = 4\nepochs_per_round = 1\ntotal_epochs = 2\nsteps_per_epoch = 2\n"
+                     "batch_size = 8\neval_batch_size = 16\n[search_space]\ntype = \"nasnet_cnn\"\n[dataset]\n"
+                     "type = \"fashion_mnist\"\nvalid_count = 100");
+    return s;
+  }
+
+  WeightSharing(const Options& o, const automl::Context& ctx) : options_(o), seed_(ctx.seed), device_(ctx.device) {
+    const auto* builder = ctx.space->networks();
+    if (ctx.dataset == nullptr || ctx.dataset->tensors() == nullptr)
+      throw automl::ConfigError("[evaluator] weight_sharing trains a supernet and needs a [dataset] with batches "
+                                "(e.g. type = \"fashion_mnist\")");
+    data_ = ctx.dataset->tensors();
+    info_ = ctx.dataset->info();
+    torch::manual_seed(ctx.seed);
+    if (builder != nullptr) supernet_ = builder->build_supernet({o.layers, o.channels, false, o.dropout, o.drop_path_keep}, info_);
+    if (!supernet_)
+      throw automl::ConfigError("[evaluator] weight_sharing: the search space has no weight-sharing supernet; use "
+                                "one that does (nasnet_cnn) or the full_training / tabular evaluators");
+    supernet_->to(device_);
+    optimizer_ = std::make_unique<torch::optim::SGD>(
+        supernet_->parameters(),
+        torch::optim::SGDOptions(o.lr_max).momentum(o.momentum).nesterov(o.nesterov).weight_decay(o.weight_decay));
+    const std::int64_t batches = data_->split_size(Split::train) / o.batch_size;
+    if (batches < 1) throw automl::ConfigError("[evaluator] weight_sharing: fewer training images than one batch");
+    steps_per_epoch_ = o.steps_per_epoch > 0 ? o.steps_per_epoch : batches;
+    if (data_->split_size(Split::valid) < 1)
+      throw automl::ConfigError("[evaluator] weight_sharing scores on the validation split, which is empty; set "
+                                "[dataset] valid_count");
+  }
+
+  bool concurrent() const override { return false; }  // one supernet, and scoring updates BN statistics
+  bool scores_drift() const override { return true; }
+
+  // Trains up to epochs_per_round epochs (fewer once total_epochs is reached).
+  // A round interrupted after some epochs continues where its checkpoint was.
+  void prepare_round(const automl::RoundContext& round) override {
+    if (round_ != static_cast<std::int64_t>(round.round)) {
+      round_ = static_cast<std::int64_t>(round.round);
+      round_target_ = std::min(options_.total_epochs, epochs_done_ + options_.epochs_per_round);
+    }
+    while (epochs_done_ < round_target_) {
+      if (round.stop && round.stop()) return;
+      train_epoch(round.sampler);
+      if (round.checkpoint) round.checkpoint();
+    }
+  }
+
+  automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& trial) override {
+    torch::NoGradGuard no_grad;
+    supernet_->select(arch);
+    supernet_->set_scoring(true);
+    automl::LoaderOptions loader;
+    loader.batch_size = options_.eval_batch_size;
+    auto stream = data_->stream(Split::valid, loader, trial.seed);  // a fresh random batch per candidate
+    automl::Batch batch;
+    double correct = 0, seen = 0;
+    for (int b = 0; (options_.eval_batches == 0 || b < options_.eval_batches) && stream->next(batch); ++b) {
+      const torch::Tensor y = batch.targets.to(device_);
+      correct += supernet_->forward(batch.inputs.to(device_)).logits.argmax(1).eq(y).sum().item<double>();
+      seen += static_cast<double>(y.size(0));
+    }
+    supernet_->set_scoring(false);
+    automl::TrialResult r;
+    r.score = correct / seen;
+    r.metrics["ws_acc"] = r.score;
+    r.metrics["supernet_epochs"] = epochs_done_;
+    return r;
+  }
+
+  std::string inspect(const automl::Architecture& arch) const override {
+    supernet_->select(arch);
+    const auto trace = automl::nn::trace(*supernet_, info_.shape);
+    std::string out = fmt::format("supernet (layers = {}, channels = {}), path of this architecture\n",
+                                  options_.layers, options_.channels);
+    for (const auto& [name, shape] : trace.stages) {
+      std::string dims;
+      for (auto d : shape) dims += (dims.empty() ? "" : "x") + std::to_string(d);
+      out += fmt::format("  {:<20} {}\n", name, dims);
+    }
+    out += fmt::format("supernet parameters  {} ({:.3f} M)\n", automl::nn::parameter_count(*supernet_),
+                       automl::nn::parameter_count(*supernet_) / 1e6);
+    out += fmt::format("multiply-adds        {:.1f} M per input on this path\n", trace.multiply_adds / 1e6);
+    return out;
+  }
+
+  void save(automl::StateWriter& out) const override {
+    torch::serialize::OutputArchive archive;
+    supernet_->save(archive);
+    torch::serialize::OutputArchive optimizer;
+    optimizer_->save(optimizer);
+    archive.write("optimizer", optimizer);
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    out.put_string(bytes.str());
+    out.put_int(epochs_done_);
+    out.put_int(round_);
+    out.put_int(round_target_);
+  }
+
+  void load(automl::StateReader& in) override {
+    std::istringstream bytes(in.get_string());
+    torch::serialize::InputArchive archive;
+    archive.load_from(bytes, device_);
+    supernet_->load(archive);
+    torch::serialize::InputArchive optimizer;
+    archive.read("optimizer", optimizer);
+    optimizer_->load(optimizer);
+    epochs_done_ = static_cast<int>(in.get_int());
+    round_ = in.get_int();
+    round_target_ = static_cast<int>(in.get_int());
+  }
+
+ private:
+  // Cosine over total_epochs, stepped at the start of each epoch (reference:
+  // epoch 1 uses t = 1).
+  double learning_rate(int epoch) const {
+    const double t = static_cast<double>(epoch + 1) / options_.total_epochs;
+    return options_.lr_min + 0.5 * (options_.lr_max - options_.lr_min) * (1.0 + std::cos(M_PI * t));
+  }
+
+  void train_epoch(const automl::Sampler& sampler) {
+    const int epoch = epochs_done_;
+    for (auto& group : optimizer_->param_groups())
+      static_cast<torch::optim::SGDOptions&>(group.options()).lr(learning_rate(epoch));
+    // Candidates, batches, augmentation and drop-path all derive from the
+    // seed and the epoch, so a resumed search repeats them.
+    automl::Random rng(automl::derive_seed(seed_, "candidates", epoch));
+    supernet_->reseed(automl::derive_seed(seed_, "network", epoch));
+    supernet_->train();
+    automl::LoaderOptions loader;
+    loader.batch_size = options_.batch_size;
+    loader.augment = true;
+    loader.drop_last = true;
+    std::unique_ptr<automl::BatchStream> stream;
+    automl::Batch batch;
+    int pass = 0;
+    double loss_sum = 0;
+    const std::int64_t total_steps = steps_per_epoch_ * options_.total_epochs;
+    for (std::int64_t step = 0; step < steps_per_epoch_; ++step) {
+      while (!stream || !stream->next(batch))
+        stream = data_->stream(Split::train, loader, automl::derive_seed(seed_, "batches", 1000003ull * epoch + pass++));
+      supernet_->select(sampler(rng));
+      supernet_->set_progress(epoch * steps_per_epoch_ + step, total_steps);
+      // Zero-filled, not freed (LibTorch 1.13's zero_grad, as the reference's
+      // torch 1.13): once used, an op keeps receiving weight decay and
+      // momentum on steps whose candidate does not use it.
+      optimizer_->zero_grad();
+      const torch::Tensor y = batch.targets.to(device_);
+      torch::Tensor loss = torch::cross_entropy_loss(supernet_->forward(batch.inputs.to(device_)).logits, y);
+      const double value = loss.item<double>();
+      if (!std::isfinite(value))
+        throw automl::Error("weight_sharing: the supernet's loss became " + std::to_string(value) + " at epoch " +
+                            std::to_string(epoch + 1) + "; lower lr_max or set grad_clip");
+      loss.backward();
+      if (options_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(supernet_->parameters(), options_.grad_clip);
+      optimizer_->step();
+      loss_sum += value;
+    }
+    ++epochs_done_;
+    automl::log_info(fmt::format("supernet epoch {}/{}: loss {:.4f}, lr {:.5f}", epochs_done_, options_.total_epochs,
+                                 loss_sum / static_cast<double>(steps_per_epoch_), learning_rate(epoch)));
+  }
+
+  Options options_;
+  std::uint64_t seed_;
+  torch::Device device_;
+  const automl::TensorData* data_ = nullptr;
+  automl::DatasetInfo info_;
+  std::shared_ptr<automl::nn::Supernet> supernet_;
+  std::unique_ptr<torch::optim::SGD> optimizer_;
+  std::int64_t steps_per_epoch_ = 0;
+  int epochs_done_ = 0;
+  std::int64_t round_ = -1;
+  int round_target_ = 0;
+};
+
+void register_components(automl::Registrar& r) { r.add<WeightSharing>(); }
+
+}  // namespace
+
+AUTOML_PLUGIN(register_components)

@@ -1,0 +1,131 @@
+// The full-training evaluator on real Fashion-MNIST (Debian package
+// dataset-fashion-mnist): a small NASNet learns, train() checkpoints and
+// resumes to the same numbers, bad combinations fail with clear messages.
+
+#include <boost/test/unit_test.hpp>
+
+#include "automl/evaluator.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool have_fmnist() {
+  if (fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) return true;
+  BOOST_TEST_MESSAGE("SKIPPED: /usr/share/datasets/fashion-mnist is absent (apt-get install dataset-fashion-mnist)");
+  return false;
+}
+
+automl::Experiment experiment(const std::string& evaluator, const std::string& space = "nasnet_cnn") {
+  return automl::parse_experiment(
+      "[experiment]\nbudget_trials = 1\nseed = 3\n[dataset]\ntype = \"fashion_mnist\"\nvalid_count = 500\n"
+      "[search_space]\ntype = \"" + space + "\"\n[strategy]\ntype = \"random\"\n"
+      "[evaluator]\ntype = \"full_training\"\nlayers = 1\nchannels = 8\nbatch_size = 64\naux_weight = 0\n"
+      "dropout = 0\ndrop_path_keep = 1\nlr_max = 0.05\n" + evaluator,
+      "exp.toml", "/");
+}
+
+std::vector<std::vector<std::string>> rows(const fs::path& csv) {
+  std::ifstream in(csv);
+  std::vector<std::vector<std::string>> out;
+  for (std::string line; std::getline(in, line);) out.push_back(automl::split(line, ','));
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(full_training)
+
+BOOST_AUTO_TEST_CASE(a_small_network_learns_fashion_mnist) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  const auto c = automl::build_components(experiment("epochs = 3\nsteps_per_epoch = 40\nlr_min = 0.001\n"), p.registry);
+  automl::TrainJob job;
+  job.dir = automl::test::scratch_dir("full_training_learns");
+  const auto result = c.evaluator->train(c.space->parse("naonet_b"), job);
+  const auto r = rows(job.dir / "metrics.csv");
+  BOOST_REQUIRE(r.size() == 4u);  // header + 3 epochs
+  BOOST_TEST(r[0][2] == "train_loss");
+  const double loss1 = std::stod(r[1][2]), loss3 = std::stod(r[3][2]);
+  const double acc1 = std::stod(r[1][4]), acc3 = std::stod(r[3][4]);
+  BOOST_TEST_MESSAGE("loss " << loss1 << " -> " << loss3 << ", valid accuracy " << acc1 << " -> " << acc3);
+  BOOST_TEST(loss3 < 0.8 * loss1);
+  BOOST_TEST(acc3 > acc1);
+  BOOST_TEST(acc3 > 0.6);  // chance is 0.1
+  BOOST_TEST(result.score == acc3);
+  BOOST_TEST(fs::exists(job.dir / "model.pt"));
+  BOOST_TEST(result.metrics.at("params") > 0);
+}
+
+BOOST_AUTO_TEST_CASE(train_resumes_to_the_same_numbers) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  const auto exp = experiment("epochs = 2\nsteps_per_epoch = 12\n");
+  const auto arch_text = "naonet_b";
+  automl::TrainJob whole;
+  whole.dir = automl::test::scratch_dir("full_training_whole");
+  {
+    const auto c = automl::build_components(exp, p.registry);
+    c.evaluator->train(c.space->parse(arch_text), whole);
+  }
+  automl::TrainJob parts = whole;
+  parts.dir = automl::test::scratch_dir("full_training_parts");
+  {
+    const auto c = automl::build_components(exp, p.registry);
+    int polls = 0;
+    parts.stop = [&polls] { return polls++ >= 1; };  // stops after the first epoch
+    c.evaluator->train(c.space->parse(arch_text), parts);
+    BOOST_REQUIRE(rows(parts.dir / "metrics.csv").size() == 2u);
+    BOOST_TEST(!fs::exists(parts.dir / "model.pt"));
+  }
+  {
+    const auto c = automl::build_components(exp, p.registry);  // a fresh process would do the same
+    parts.stop = nullptr;
+    c.evaluator->train(c.space->parse(arch_text), parts);
+  }
+  const auto a = rows(whole.dir / "metrics.csv"), b = rows(parts.dir / "metrics.csv");
+  BOOST_REQUIRE(a.size() == 3u);
+  BOOST_REQUIRE(b.size() == 3u);
+  for (std::size_t i = 1; i < a.size(); ++i)
+    for (std::size_t col = 0; col < 5; ++col) BOOST_TEST(a[i][col] == b[i][col]);  // all but the timing
+}
+
+BOOST_AUTO_TEST_CASE(training_another_arch_in_the_same_directory_is_refused) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  const auto c = automl::build_components(experiment("epochs = 2\nsteps_per_epoch = 1\n"), p.registry);
+  automl::TrainJob job;
+  job.dir = automl::test::scratch_dir("full_training_other");
+  c.evaluator->train(c.space->parse("naonet_b"), job);
+  automl::Random rng(1);
+  const std::string message = automl::test::error_of([&] { c.evaluator->train(c.space->sample(rng), job); });
+  BOOST_TEST(message.find("holds the training of another architecture") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(evaluate_scores_by_validation_accuracy_with_size_metrics) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  const auto c = automl::build_components(experiment("epochs = 2\nsteps_per_epoch = 3\nreport_test = true\n"), p.registry);
+  automl::Random rng(5);
+  const auto r = c.evaluator->evaluate(c.space->sample(rng), automl::TrialContext{0, 11, 1});
+  BOOST_TEST(r.score >= 0.0);
+  BOOST_TEST(r.score <= 1.0);
+  BOOST_TEST(r.metrics.at("valid_acc") == r.score);
+  for (const char* key : {"test_acc", "params", "multiply_adds", "train_loss", "train_seconds"})
+    BOOST_TEST(r.metrics.count(key) == 1u, key);
+  BOOST_TEST(!c.evaluator->inspect(c.space->parse("naonet_b")).empty());
+}
+
+BOOST_AUTO_TEST_CASE(clear_errors_for_spaces_without_networks_and_degenerate_schedules) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  const std::string no_networks = automl::test::error_of(
+      [&] { automl::build_components(experiment("", "nasbench201"), p.registry); });
+  BOOST_TEST(no_networks.find("builds no networks") != std::string::npos);
+  const std::string one_epoch = automl::test::error_of(
+      [&] { automl::build_components(experiment("epochs = 1\n"), p.registry); });
+  BOOST_TEST(one_epoch.find("lr_min") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
