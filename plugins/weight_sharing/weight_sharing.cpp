@@ -170,6 +170,13 @@ class WeightSharing final : public automl::Evaluator {
     out.put_int(epochs_done_);
     out.put_int(round_);
     out.put_int(round_target_);
+    // Which weights have (zero-filled) gradients: those keep receiving weight
+    // decay and momentum, so they are part of the state.
+    std::vector<int> with_grad;
+    const auto params = supernet_->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i)
+      if (params[i].grad().defined()) with_grad.push_back(static_cast<int>(i));
+    out.put_ints(with_grad);
   }
 
   void load(automl::StateReader& in) override {
@@ -183,6 +190,12 @@ class WeightSharing final : public automl::Evaluator {
     epochs_done_ = static_cast<int>(in.get_int());
     round_ = in.get_int();
     round_target_ = static_cast<int>(in.get_int());
+    auto params = supernet_->parameters();
+    for (int i : in.get_ints()) {
+      if (i < 0 || static_cast<std::size_t>(i) >= params.size())
+        throw automl::DataError("weight_sharing: the saved state does not match this supernet");
+      params[static_cast<std::size_t>(i)].mutable_grad() = torch::zeros_like(params[static_cast<std::size_t>(i)]);
+    }
   }
 
  private:

@@ -1,0 +1,93 @@
+// The NAO-WS supernet of nasnet_cnn (NAO reference §4): seconds per training
+// step (one uniformly drawn candidate per minibatch of 64 random 3x32x32
+// images: forward, backward, clip 5, SGD), seconds to score one candidate on
+// 500 images (no autograd, batch-statistics BN), and the process's peak
+// resident memory. One configuration per process so the peak is its own.
+//   build/bin/bench_ws_supernet LAYERS CHANNELS [threads] [steps] [scores]
+// The reference's PyTorch supernet (one thread, this machine kind):
+// N=1/C=16 about 1.7 s per step and 8 s per scored candidate; N=3/C=20
+// about 5.5 s per step and 2.5-3 GB peak.
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include <torch/torch.h>
+
+#include "automl/host/experiment.hpp"
+#include "automl/host/plugin_host.hpp"
+#include "automl/host/registry.hpp"
+#include "automl/nn/network.hpp"
+#include "automl/parallel.hpp"
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s LAYERS CHANNELS [threads] [steps] [scores]\n", argv[0]);
+    return 2;
+  }
+  const int layers = std::atoi(argv[1]), channels = std::atoi(argv[2]);
+  const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
+  const int steps = argc > 4 ? std::atoi(argv[4]) : 10;
+  const int scores = argc > 5 ? std::atoi(argv[5]) : 3;
+  automl::tune_allocator();  // as the automl host does
+  automl::set_torch_threads(threads);
+
+  automl::Registry registry;
+  automl::PluginHost host(registry);
+  host.load_defaults();
+  const auto exp = automl::parse_experiment(
+      "[experiment]\nbudget_trials=1\n[search_space]\ntype=\"nasnet_cnn\"\n[strategy]\ntype=\"random\"\n"
+      "[evaluator]\ntype=\"tabular\"\ntable=\"x\"\n",
+      "bench", "/");
+  const auto space = registry.make<automl::SearchSpace>("nasnet_cnn", exp.search_space.section, automl::Context{}, {});
+  automl::DatasetInfo cifar;
+  cifar.task = "image_classification";
+  cifar.shape = {3, 32, 32};
+  cifar.classes = 10;
+  torch::manual_seed(0);
+  const auto net = space->networks()->build_supernet({layers, channels, false, 0.0, 0.9}, cifar);
+  torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.025).momentum(0.9).weight_decay(3e-4));
+  const auto x = torch::randn({64, 3, 32, 32}), y = torch::randint(0, 10, {64});
+  automl::Random rng(1);
+  net->train();
+  auto step = [&](int i) {
+    net->select(space->sample(rng));
+    net->set_progress(i, 1000);
+    sgd.zero_grad();
+    torch::cross_entropy_loss(net->forward(x).logits, y).backward();
+    torch::nn::utils::clip_grad_norm_(net->parameters(), 5.0);
+    sgd.step();
+  };
+  step(0);
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 1; i <= steps; ++i) step(i);
+  const double step_s = seconds_since(start) / steps;
+
+  const auto valid = torch::randn({500, 3, 32, 32});
+  auto score = [&] {
+    torch::NoGradGuard no_grad;
+    net->select(space->sample(rng));
+    net->set_scoring(true);
+    net->forward(valid).logits.argmax(1);
+    net->set_scoring(false);
+  };
+  score();
+  start = std::chrono::steady_clock::now();
+  for (int i = 0; i < scores; ++i) score();
+  const double score_s = seconds_since(start) / scores;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("supernet N=%d C=%d threads=%d params=%.2fM: %.3f s/step (%.1f images/s), %.3f s per scored candidate "
+              "(500 images), peak RSS %.0f MiB\n",
+              layers, channels, threads, automl::nn::parameter_count(*net) / 1e6, step_s, 64 / step_s, score_s,
+              usage.ru_maxrss / 1024.0);
+  return 0;
+}
