@@ -54,12 +54,13 @@ std::vector<const ComponentSpec*> Experiment::components() const {
   out.push_back(&search_space);
   out.push_back(&strategy);
   out.push_back(&evaluator);
+  if (final_stage) out.push_back(&*final_stage);
   return out;
 }
 
 namespace {
 
-const std::vector<std::string> kSections = {"experiment", "dataset", "search_space", "strategy", "evaluator"};
+const std::vector<std::string> kSections = {"experiment", "dataset", "search_space", "strategy", "evaluator", "final"};
 
 Kind kind_of(const std::string& section) {
   if (section == "dataset") return Kind::dataset;
@@ -104,6 +105,24 @@ ComponentSpec component(const toml::table& root, const std::string& name, const 
   return spec;
 }
 
+// [final]: an evaluator table plus the host's own key top_k, taken out
+// before the plugin sees the table.
+ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources& sets, int& top_k) {
+  ComponentSpec spec = component(root, "final", sets);
+  auto entries = spec.section.entries();
+  const auto it = entries.find("top_k");
+  if (it != entries.end()) {
+    const auto* value = std::get_if<std::int64_t>(&it->second.value);
+    if (value == nullptr || *value < 1)
+      throw ConfigError(it->second.where, "[final] top_k: expected an integer >= 1 (how many of the search's best "
+                                          "candidates the final evaluator re-evaluates)");
+    top_k = static_cast<int>(*value);
+    entries.erase(it);
+  }
+  spec.section = Section("final", spec.type, spec.section.where(), std::move(entries));
+  return spec;
+}
+
 std::string read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError("cannot read experiment file '" + file.string() + "': " +
@@ -142,6 +161,7 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
   exp.search_space = component(root, "search_space", sets);
   exp.strategy = component(root, "strategy", sets);
   exp.evaluator = component(root, "evaluator", sets);
+  if (root.contains("final")) exp.final_stage = final_stage(root, sets, exp.final_top_k);
   return exp;
 }
 
@@ -166,6 +186,8 @@ std::string resolved_toml(const Experiment& exp, const Registry& registry) {
     out += "\n# " + std::string(kind_name(spec->kind)) + " plugin '" + r.name + "' version " + r.version +
            " from " + r.origin + "\n";
     out += table_toml(spec->section.name(), spec->type, r.doc.fields, spec->section);
+    if (exp.final_stage && spec == &*exp.final_stage)
+      out += "top_k = " + std::to_string(exp.final_top_k) + "\n";
   }
   return out;
 }

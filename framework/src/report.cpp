@@ -53,6 +53,20 @@ void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostrea
     for (const auto& [k, v] : t->metrics) metrics += fmt::format("  {}={}", k, v);
     out << fmt::format("  #{:<5} {:>10.4f}  {}{}\n", t->id, t->score, t->arch, metrics);
   }
+  const auto finals = store->finals();
+  if (!finals.empty()) {
+    const FinalRecord* winner = nullptr;
+    for (const auto& f : finals)
+      if (f.trial.status == TrialStatus::ok && (!winner || f.trial.score > winner->trial.score)) winner = &f;
+    out << fmt::format("\nfinal stage ({} candidates re-evaluated; rank = place in the search):\n", finals.size());
+    for (const auto& f : finals) {
+      const std::string score =
+          f.trial.status == TrialStatus::ok ? fmt::format("{:>10.4f}", f.trial.score) : "    failed";
+      out << fmt::format("  {}rank {:<3} search {:>10.4f}  final {}  {}{}\n", &f == winner ? "* " : "  ", f.trial.id,
+                         f.search_score, score, f.trial.arch, f.trial.error.empty() ? "" : "  (" + f.trial.error + ")");
+    }
+    if (winner) out << fmt::format("winner: rank {} with {:.4f}\n", winner->trial.id, winner->trial.score);
+  }
   const auto diagnostics = store->diagnostics();
   if (!diagnostics.empty()) {
     const auto& [batch, figures] = *diagnostics.rbegin();

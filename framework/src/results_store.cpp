@@ -52,6 +52,41 @@ CREATE TABLE checkpoint (
   evaluator_prepared INTEGER NOT NULL);
 )sql";
 
+// The [final] stage: the search's top candidates re-evaluated by a second
+// evaluator. Created on open too, so that databases made before it work.
+const char* kFinalSchema = R"sql(
+CREATE TABLE IF NOT EXISTS final (
+  id INTEGER PRIMARY KEY,
+  arch TEXT NOT NULL,
+  search_score REAL,
+  status TEXT NOT NULL,
+  score REAL,
+  metrics TEXT NOT NULL DEFAULT '{}',
+  seed INTEGER NOT NULL,
+  wall_s REAL NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  finished_at TEXT NOT NULL DEFAULT '');
+)sql";
+
+TrialStatus parse_status(const std::string& s);
+
+// A row of (id, batch, arch, status, score, metrics, seed, wall_s, error, finished_at).
+TrialRecord read_trial(SQLite::Statement& q) {
+  TrialRecord t;
+  t.id = q.getColumn(0).getInt64();
+  t.batch = q.getColumn(1).getInt64();
+  t.arch = q.getColumn(2).getString();
+  t.status = parse_status(q.getColumn(3).getString());
+  t.score = q.getColumn(4).isNull() ? std::nan("") : q.getColumn(4).getDouble();
+  const auto metrics = nlohmann::json::parse(q.getColumn(5).getString());
+  for (const auto& [k, v] : metrics.items()) t.metrics[k] = v.is_null() ? std::nan("") : v.get<double>();
+  t.seed = static_cast<std::uint64_t>(q.getColumn(6).getInt64());
+  t.wall_s = q.getColumn(7).getDouble();
+  t.error = q.getColumn(8).getString();
+  t.finished_at = q.getColumn(9).getString();
+  return t;
+}
+
 TrialStatus parse_status(const std::string& s) {
   if (s == "ok") return TrialStatus::ok;
   if (s == "failed") return TrialStatus::failed;
@@ -80,6 +115,7 @@ std::unique_ptr<ResultsStore> ResultsStore::create(const fs::path& file) {
   configure(*db);
   SQLite::Transaction tx(*db);
   db->exec(kSchema);
+  db->exec(kFinalSchema);
   db->exec("INSERT INTO meta VALUES ('schema_version', '" + std::to_string(kSchemaVersion) + "')");
   tx.commit();
   return std::unique_ptr<ResultsStore>(new ResultsStore(std::move(db)));
@@ -95,6 +131,7 @@ std::unique_ptr<ResultsStore> ResultsStore::open(const fs::path& file) {
     if (version != kSchemaVersion)
       throw DataError(file.string() + " has results schema version " + std::to_string(version) +
                       "; this automl reads version " + std::to_string(kSchemaVersion));
+    db->exec(kFinalSchema);
     return std::unique_ptr<ResultsStore>(new ResultsStore(std::move(db)));
   } catch (const SQLite::Exception& e) {
     throw DataError(file.string() + " is not a readable automl results database: " + e.what());
@@ -208,6 +245,40 @@ std::optional<Checkpoint> ResultsStore::checkpoint() const {
   return c;
 }
 
+void ResultsStore::add_final(const TrialRecord& t, double search_score) {
+  nlohmann::json metrics = nlohmann::json::object();
+  for (const auto& [k, v] : t.metrics) metrics[k] = v;
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, "INSERT OR REPLACE INTO final (id, arch, search_score, status, score, metrics, seed, "
+                            "wall_s, error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, static_cast<std::int64_t>(t.id));
+  q.bind(2, t.arch);
+  q.bind(3, search_score);
+  q.bind(4, status_name(t.status));
+  if (t.status == TrialStatus::ok) q.bind(5, t.score);
+  else q.bind(5);
+  q.bind(6, metrics.dump());
+  q.bind(7, static_cast<std::int64_t>(t.seed));
+  q.bind(8, t.wall_s);
+  q.bind(9, t.error);
+  q.bind(10, t.finished_at);
+  q.exec();
+}
+
+std::vector<FinalRecord> ResultsStore::finals() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, "SELECT id, -1, arch, status, score, metrics, seed, wall_s, error, finished_at, "
+                            "search_score FROM final ORDER BY id");
+  std::vector<FinalRecord> out;
+  while (q.executeStep()) {
+    FinalRecord f;
+    f.trial = read_trial(q);
+    f.search_score = q.getColumn(10).isNull() ? std::nan("") : q.getColumn(10).getDouble();
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 std::vector<TrialRecord> ResultsStore::trials(std::optional<std::int64_t> batch) const {
   std::lock_guard<std::mutex> lock(mutex_);
   SQLite::Statement q(*db_, std::string("SELECT id, batch, arch, status, score, metrics, seed, wall_s, error, "
@@ -215,21 +286,7 @@ std::vector<TrialRecord> ResultsStore::trials(std::optional<std::int64_t> batch)
                                 (batch ? " WHERE batch = ?" : "") + " ORDER BY id");
   if (batch) q.bind(1, static_cast<std::int64_t>(*batch));
   std::vector<TrialRecord> out;
-  while (q.executeStep()) {
-    TrialRecord t;
-    t.id = q.getColumn(0).getInt64();
-    t.batch = q.getColumn(1).getInt64();
-    t.arch = q.getColumn(2).getString();
-    t.status = parse_status(q.getColumn(3).getString());
-    t.score = q.getColumn(4).isNull() ? std::nan("") : q.getColumn(4).getDouble();
-    const auto metrics = nlohmann::json::parse(q.getColumn(5).getString());
-    for (const auto& [k, v] : metrics.items()) t.metrics[k] = v.is_null() ? std::nan("") : v.get<double>();
-    t.seed = static_cast<std::uint64_t>(q.getColumn(6).getInt64());
-    t.wall_s = q.getColumn(7).getDouble();
-    t.error = q.getColumn(8).getString();
-    t.finished_at = q.getColumn(9).getString();
-    out.push_back(std::move(t));
-  }
+  while (q.executeStep()) out.push_back(read_trial(q));
   return out;
 }
 

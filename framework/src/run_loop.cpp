@@ -5,6 +5,7 @@
 #include <fstream>
 #include <cmath>
 #include <mutex>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -75,6 +76,11 @@ Components build_components(const Experiment& exp, const Registry& registry) {
   c.strategy = registry.make<Strategy>(exp.strategy.type, exp.strategy.section, ctx, exp.strategy.type_where);
   ctx.seed = derive_seed(seed, "evaluator");
   c.evaluator = registry.make<Evaluator>(exp.evaluator.type, exp.evaluator.section, ctx, exp.evaluator.type_where);
+  if (exp.final_stage) {
+    ctx.seed = derive_seed(seed, "final");
+    c.final_evaluator = registry.make<Evaluator>(exp.final_stage->type, exp.final_stage->section, ctx,
+                                                 exp.final_stage->type_where);
+  }
   return c;
 }
 
@@ -138,6 +144,7 @@ class Runner {
     }
     progress.clear();
     progress_ = nullptr;
+    if (c_.final_evaluator && reason != "interrupted" && !run_final()) reason = "interrupted";
     save_elapsed();
     store_->set_meta("stop_reason", reason);
     return summary(reason);
@@ -259,11 +266,51 @@ class Runner {
     store_->prepared(batch, save_state(evaluator_tag_, [&](StateWriter& w) { c_.evaluator->save(w); }));
   }
 
+  // The [final] stage: the search's top_k distinct candidates by score,
+  // re-evaluated by the final evaluator; each committed as it finishes, so a
+  // resumed run evaluates only the missing ones. False when stopped.
+  bool run_final() {
+    std::vector<TrialRecord> ranked;
+    for (auto& t : store_->trials())
+      if (t.status == TrialStatus::ok && std::isfinite(t.score)) ranked.push_back(std::move(t));
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+    std::vector<TrialRecord> top;
+    for (const auto& t : ranked) {
+      if (static_cast<int>(top.size()) == exp_.final_top_k) break;
+      if (std::none_of(top.begin(), top.end(), [&](const auto& o) { return o.arch == t.arch; })) top.push_back(t);
+    }
+    std::set<std::int64_t> done;
+    for (const auto& f : store_->finals())
+      if (f.trial.status != TrialStatus::pending) done.insert(f.trial.id);
+    log_info(fmt::format("final stage: {} candidates with evaluator '{}'", top.size(), exp_.final_stage->type));
+    for (std::size_t rank = 0; rank < top.size(); ++rank) {
+      if (done.count(static_cast<std::int64_t>(rank))) continue;
+      if (control_.stop && control_.stop->load()) return false;
+      TrialRecord f = top[rank];
+      const double search_score = f.score;
+      f.id = static_cast<std::int64_t>(rank);
+      f.seed = derive_seed(static_cast<std::uint64_t>(exp_.options.seed), "final", rank);
+      f.metrics.clear();
+      evaluate_into(*c_.final_evaluator, f, exp_.options.threads);
+      store_->add_final(f, search_score);
+      log_info(fmt::format("final #{} search {:.4f} -> final {} {}", rank, search_score,
+                           f.status == TrialStatus::ok ? fmt::format("{:.4f}", f.score) : "failed: " + f.error, f.arch));
+    }
+    return true;
+  }
+
   void run_trial(TrialRecord& t) {
+    evaluate_into(*c_.evaluator, t, threads_per_trial(exp_.options));
+    store_->finish_trial(t);
+    report(t);
+  }
+
+  // Evaluates t.arch into t's status, score, metrics, error and times.
+  void evaluate_into(Evaluator& evaluator, TrialRecord& t, int threads) {
     const auto start = Clock::now();
     try {
-      const TrialContext ctx{static_cast<std::uint64_t>(t.id), t.seed, threads_per_trial(exp_.options)};
-      TrialResult result = c_.evaluator->evaluate(c_.space->parse(t.arch), ctx);
+      const TrialContext ctx{static_cast<std::uint64_t>(t.id), t.seed, threads};
+      TrialResult result = evaluator.evaluate(c_.space->parse(t.arch), ctx);
       t.metrics = std::move(result.metrics);
       t.score = result.score;
       t.status = std::isfinite(result.score) ? TrialStatus::ok : TrialStatus::failed;
@@ -275,8 +322,6 @@ class Runner {
     }
     t.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
     t.finished_at = utc_now();
-    store_->finish_trial(t);
-    report(t);
   }
 
   void note_best(const TrialRecord& t) {
@@ -298,6 +343,9 @@ class Runner {
     s.run_dir = run_dir_;
     s.stop_reason = reason;
     s.best = best_;
+    for (const auto& f : store_->finals())
+      if (f.trial.status == TrialStatus::ok && (!s.final_best || f.trial.score > s.final_best->trial.score))
+        s.final_best = f;
     for (const auto& t : store_->trials()) {
       if (t.status == TrialStatus::ok) ++s.trials_ok;
       else if (t.status == TrialStatus::failed) ++s.trials_failed;

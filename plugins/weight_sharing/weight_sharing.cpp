@@ -115,8 +115,11 @@ class WeightSharing final : public automl::Evaluator {
     }
     while (epochs_done_ < round_target_) {
       if (round.stop && round.stop()) return;
-      train_epoch(round.sampler);
+      const double loss = train_epoch(round.sampler);
       if (round.checkpoint) round.checkpoint();
+      // Logged after the checkpoint: a logged epoch is never trained again.
+      automl::log_info(fmt::format("supernet epoch {}/{}: loss {:.4f}, lr {:.5f}", epochs_done_,
+                                   options_.total_epochs, loss, learning_rate(epochs_done_ - 1)));
     }
   }
 
@@ -206,7 +209,8 @@ class WeightSharing final : public automl::Evaluator {
     return options_.lr_min + 0.5 * (options_.lr_max - options_.lr_min) * (1.0 + std::cos(M_PI * t));
   }
 
-  void train_epoch(const automl::Sampler& sampler) {
+  // One epoch; returns its mean training loss.
+  double train_epoch(const automl::Sampler& sampler) {
     const int epoch = epochs_done_;
     for (auto& group : optimizer_->param_groups())
       static_cast<torch::optim::SGDOptions&>(group.options()).lr(learning_rate(epoch));
@@ -245,8 +249,7 @@ class WeightSharing final : public automl::Evaluator {
       loss_sum += value;
     }
     ++epochs_done_;
-    automl::log_info(fmt::format("supernet epoch {}/{}: loss {:.4f}, lr {:.5f}", epochs_done_, options_.total_epochs,
-                                 loss_sum / static_cast<double>(steps_per_epoch_), learning_rate(epoch)));
+    return loss_sum / static_cast<double>(steps_per_epoch_);
   }
 
   Options options_;

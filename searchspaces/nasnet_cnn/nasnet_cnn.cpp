@@ -41,6 +41,8 @@ class NaoTokens final : public automl::TokenEncoding {
     }
     return arch;
   }
+  bool selects_state(int position) const override { return position % 2 == 0; }
+
   // NAO's augmentation: swap the two branches of node a in the normal cell and
   // node b in the reduction cell; variant a * B + b. Same network, other sequence.
   std::vector<Architecture> symmetric_variants(const Architecture& arch) const override {

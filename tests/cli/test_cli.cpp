@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(unknown_type_lists_the_registered_ones) {
   const auto r = automl_cli({"check", exp.string()});
   BOOST_TEST(r.code == 2);
   BOOST_TEST(has(r.err, ":11:8: unknown strategy type 'evolution'"), r.err);
-  BOOST_TEST(has(r.err, "registered: 'nao', 'random', 'regularized_evolution'"), r.err);
+  BOOST_TEST(has(r.err, "registered: 'enas', 'nao', 'random', 'random_ws', 'regularized_evolution'"), r.err);
 }
 
 BOOST_AUTO_TEST_CASE(bad_value_says_the_expected_range) {
@@ -194,6 +194,33 @@ BOOST_AUTO_TEST_CASE(inspect_prints_the_network_and_tokens) {
   const auto no_arch = automl_cli({"train", (dir / "exp.toml").string()});
   BOOST_TEST(no_arch.code == 2);
   BOOST_TEST(has(no_arch.err, "missing arch"), no_arch.err);
+}
+
+BOOST_AUTO_TEST_CASE(final_stage_re_evaluates_the_top_candidates) {
+  const auto exp = write_experiment("final");
+  std::string text;
+  {
+    std::ifstream in(exp);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  automl::test::write_file(exp, text + "\n[final]\ntype = \"scripted\"\ntop_k = 3\n");
+  const auto run = automl_cli({"run", exp.string()});
+  BOOST_TEST(run.code == 0, run.err);
+  BOOST_TEST(has(run.out, "final: "), run.out);
+  const auto dir = exp.parent_path() / "runs" / "exp";
+  const auto show = automl_cli({"show", dir.string()});
+  BOOST_TEST(has(show.out, "final stage (3 candidates re-evaluated"), show.out);
+  BOOST_TEST(has(show.out, "winner: rank "), show.out);
+  BOOST_TEST(has(automl_cli({"check", exp.string()}).out, "top_k = 3"));
+  // Resuming a finished run redoes nothing; a bad top_k is a located error.
+  BOOST_TEST(automl_cli({"resume", dir.string()}).code == 0);
+  BOOST_TEST(has(automl_cli({"show", dir.string()}).out, "final stage (3 candidates"));
+  const auto bad = automl_cli({"check", exp.string(), "--set", "final.top_k=0"});
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(has(bad.err, "[final] top_k: expected an integer >= 1"), bad.err);
+  const auto typo = automl_cli({"check", exp.string(), "--set", "final.delay=3"});
+  BOOST_TEST(typo.code == 2);
+  BOOST_TEST(has(typo.err, "[final]"), typo.err);
 }
 
 BOOST_AUTO_TEST_CASE(missing_run_directory) {

@@ -45,6 +45,11 @@ class TokenEncoding {
   /// Other architectures that build the same network (e.g. NAO's branch
   /// swaps). Default: none.
   virtual std::vector<Architecture> symmetric_variants(const Architecture& arch) const;
+  /// True when the token at `position` picks an earlier state of a cell
+  /// (token t = state t - 1: a NASNet node's input, an RNN node's
+  /// predecessor) rather than an operation; ENAS's controller attends over
+  /// the states for these. Default: false (every position an operation).
+  virtual bool selects_state(int position) const { (void)position; return false; }
 };
 
 class SearchSpace {

@@ -48,8 +48,12 @@ struct Experiment {
   ComponentSpec search_space;
   ComponentSpec strategy;
   ComponentSpec evaluator;
+  /// The optional [final] stage: its evaluator (`type` and that plugin's
+  /// keys) re-evaluates the search's `final_top_k` best candidates.
+  std::optional<ComponentSpec> final_stage;
+  int final_top_k = 5;
 
-  /// The plugin tables present, in build order (dataset first).
+  /// The plugin tables present, in build order (dataset first, [final] last).
   std::vector<const ComponentSpec*> components() const;
 };
 

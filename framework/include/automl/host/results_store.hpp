@@ -33,6 +33,12 @@ struct TrialRecord {
   std::string finished_at;  ///< UTC, ISO 8601
 };
 
+/// One candidate of the [final] stage: re-evaluated by the final evaluator.
+struct FinalRecord {
+  TrialRecord trial;         ///< id = rank by search score (0 = best); batch = -1
+  double search_score = 0;   ///< its score in the search
+};
+
 /// The state saved after a batch was asked (told = false) or told.
 struct Checkpoint {
   std::int64_t batch = 0;
@@ -67,6 +73,11 @@ class ResultsStore final {
                  const std::map<std::string, double>& diagnostics = {});
   /// The strategy's diagnostics of every batch that has them: batch -> key -> value.
   std::map<std::int64_t, std::map<std::string, double>> diagnostics() const;
+
+  /// Commits one candidate of the [final] stage (replacing an earlier record of its rank).
+  void add_final(const TrialRecord& trial, double search_score);
+  /// The [final] stage's candidates in rank order.
+  std::vector<FinalRecord> finals() const;
 
   std::optional<Checkpoint> checkpoint() const;
   /// Trials in id order; only those of `batch` when given.

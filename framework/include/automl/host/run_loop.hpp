@@ -26,6 +26,7 @@ struct RunSummary {
   std::int64_t trials_failed = 0;
   std::int64_t trials_pending = 0;
   std::optional<TrialRecord> best;
+  std::optional<FinalRecord> final_best;  ///< the [final] stage's winner, when it ran
   std::string stop_reason;  ///< "trial budget", "time budget", "strategy finished", "interrupted"
 };
 
@@ -54,6 +55,7 @@ struct Components {
   std::unique_ptr<SearchSpace> space;
   std::unique_ptr<Strategy> strategy;
   std::unique_ptr<Evaluator> evaluator;
+  std::unique_ptr<Evaluator> final_evaluator;  ///< the [final] stage's, when the experiment has one
 };
 Components build_components(const Experiment& experiment, const Registry& registry);
 /// Only the [dataset] of an experiment (automl data); ConfigError when it has none.
