@@ -1,5 +1,7 @@
 #include "automl/nn/network.hpp"
 
+#include <cmath>
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
@@ -10,6 +12,11 @@ namespace {
 // threads, and only the thread running trace() records.
 thread_local Trace* active = nullptr;
 }  // namespace
+
+double cosine_lr(double lr_max, double lr_min, int epoch, int epochs) {
+  const double t = static_cast<double>(epoch + 1) / epochs;
+  return lr_min + 0.5 * (lr_max - lr_min) * (1.0 + std::cos(M_PI * t));
+}
 
 at::Generator make_generator(std::uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 

@@ -30,19 +30,12 @@ Training::Training(std::shared_ptr<automl::nn::Network> network, const Options& 
   steps_per_epoch_ = options_.steps_per_epoch > 0 ? options_.steps_per_epoch : batches;
 }
 
-// Cosine from lr_max to lr_min over the epochs, stepped at the start of each
-// epoch as the reference does: epoch 1 already uses t = 1, the last t = epochs.
-double Training::learning_rate(int epoch) const {
-  const double t = static_cast<double>(epoch + 1) / options_.epochs;
-  return options_.lr_min + 0.5 * (options_.lr_max - options_.lr_min) * (1.0 + std::cos(M_PI * t));
-}
-
 EpochStats Training::train_epoch(const std::function<void(std::int64_t, std::int64_t, double)>& progress) {
   const auto start = std::chrono::steady_clock::now();
   const int epoch = epochs_done_;
   EpochStats stats;
   stats.epoch = epoch + 1;
-  stats.lr = learning_rate(epoch);
+  stats.lr = automl::nn::cosine_lr(options_.lr_max, options_.lr_min, epoch, options_.epochs);
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::SGDOptions&>(group.options()).lr(stats.lr);
   // Every epoch's randomness (batch order, augmentation, drop-path) comes

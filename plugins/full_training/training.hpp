@@ -68,8 +68,6 @@ class Training {
   automl::nn::Network& network() { return *network_; }
 
  private:
-  double learning_rate(int epoch) const;
-
   std::shared_ptr<automl::nn::Network> network_;
   Options options_;
   const automl::TensorData& data_;

@@ -202,11 +202,9 @@ class WeightSharing final : public automl::Evaluator {
   }
 
  private:
-  // Cosine over total_epochs, stepped at the start of each epoch (reference:
-  // epoch 1 uses t = 1).
+  // The cosine runs over the whole search (total_epochs).
   double learning_rate(int epoch) const {
-    const double t = static_cast<double>(epoch + 1) / options_.total_epochs;
-    return options_.lr_min + 0.5 * (options_.lr_max - options_.lr_min) * (1.0 + std::cos(M_PI * t));
+    return automl::nn::cosine_lr(options_.lr_max, options_.lr_min, epoch, options_.total_epochs);
   }
 
   // One epoch; returns its mean training loss.

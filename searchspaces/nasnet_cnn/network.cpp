@@ -154,11 +154,9 @@ class NasNetwork final : public automl::nn::Network {
     Tensor s0 = stem_bn_->forward(stem_conv(stem_, inputs));
     automl::nn::trace_stage("stem", s0);
     Tensor s1 = s0;
-    const double total = static_cast<double>(cells_.size());
     for (std::size_t i = 0; i < cells_.size(); ++i) {
       // Keep probability falls linearly with depth and with training progress.
-      double keep = 1.0 - (static_cast<double>(i) + 1) / total * (1.0 - keep_);
-      keep = 1.0 - progress_ * (1.0 - keep);
+      const double keep = automl::nn::drop_path_keep(keep_, i, cells_.size(), progress_);
       Tensor next = cells_[i]->forward(s0, s1, keep, generator_);
       s0 = s1;
       s1 = next;
@@ -173,14 +171,9 @@ class NasNetwork final : public automl::nn::Network {
     return out;
   }
 
-  void set_progress(std::int64_t step, std::int64_t total) override {
-    progress_ = total > 0 ? static_cast<double>(step + 1) / static_cast<double>(total) : 1.0;
-  }
-
  private:
   double keep_;
   double dropout_;
-  double progress_ = 1.0;
   torch::nn::Conv2d stem_{nullptr};
   torch::nn::BatchNorm2d stem_bn_{nullptr};
   std::vector<std::shared_ptr<Cell>> cells_;

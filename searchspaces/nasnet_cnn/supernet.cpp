@@ -214,10 +214,8 @@ class NasSupernet final : public automl::nn::Supernet {
     Tensor s0 = stem_bn_->forward(stem_conv(stem_, inputs));
     automl::nn::trace_stage("stem", s0);
     Tensor s1 = s0;
-    const double total = static_cast<double>(cells_.size());
     for (std::size_t i = 0; i < cells_.size(); ++i) {
-      double keep = 1.0 - (static_cast<double>(i) + 1) / total * (1.0 - keep_);
-      keep = drop ? 1.0 - progress_ * (1.0 - keep) : 1.0;
+      const double keep = drop ? automl::nn::drop_path_keep(keep_, i, cells_.size(), progress_) : 1.0;
       const int* genes = genes_.data() + (reduction_[i] ? 4 * nodes_ : 0);
       Tensor next = cells_[i]->forward(s0, s1, genes, kinds_, keep, generator_);
       s0 = s1;
@@ -233,14 +231,9 @@ class NasSupernet final : public automl::nn::Supernet {
     return out;
   }
 
-  void set_progress(std::int64_t step, std::int64_t total) override {
-    progress_ = total > 0 ? static_cast<double>(step + 1) / static_cast<double>(total) : 1.0;
-  }
-
  private:
   int nodes_;
   double keep_, dropout_;
-  double progress_ = 1.0;
   bool scoring_ = false;
   std::vector<Kind> kinds_;
   std::vector<int> genes_;

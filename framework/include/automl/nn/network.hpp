@@ -49,12 +49,28 @@ class Network : public torch::nn::Module {
   /// Inputs as the dataset's batches hold them (images: float [B, C, H, W]).
   virtual Output forward(const at::Tensor& inputs) = 0;
   /// Where training is: step `step` (0-based) of `total`. Networks with a
-  /// schedule inside (drop-path) read it; default: ignored.
-  virtual void set_progress(std::int64_t step, std::int64_t total) { (void)step, (void)total; }
+  /// schedule inside (drop-path) read progress_.
+  void set_progress(std::int64_t step, std::int64_t total) {
+    progress_ = total > 0 ? static_cast<double>(step + 1) / static_cast<double>(total) : 1.0;
+  }
 
  protected:
   at::Generator generator_ = make_generator(0);
+  double progress_ = 1.0;  ///< (step + 1) / total of the last set_progress(); 1 before any
 };
+
+/// Drop-path keep probability of cell `cell` (0-based) of `cells` (NAO
+/// reference §4.5): 1 - (cell + 1) / cells * (1 - keep), then scaled by the
+/// training progress in (0, 1]: 1 - progress * (1 - that).
+inline double drop_path_keep(double keep, std::size_t cell, std::size_t cells, double progress) {
+  const double by_depth = 1.0 - static_cast<double>(cell + 1) / static_cast<double>(cells) * (1.0 - keep);
+  return 1.0 - progress * (1.0 - by_depth);
+}
+
+/// Cosine learning rate from lr_max to lr_min over `epochs`, as the reference
+/// steps it at the start of each epoch: epoch 0 already uses t = 1 / epochs,
+/// the last epoch lr_min.
+double cosine_lr(double lr_max, double lr_min, int epoch, int epochs);
 
 /// Per-sample drop-path: each sample of `x` [B, ...] is zeroed with
 /// probability 1 - keep, the rest divided by keep. The mask is drawn on the
