@@ -17,6 +17,7 @@ packages=(
   zlib1g-dev                             # gzipped data files
   libarchive-dev                         # dataset archives (.tar.gz, .zip)
   dataset-fashion-mnist                  # offline default dataset
+  gnuplot-nox                            # figures of comparison reports
 )
 
 missing=()

@@ -7,10 +7,12 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "automl/host/compare.hpp"
 #include "automl/host/experiment.hpp"
 #include "automl/host/logging.hpp"
 #include "automl/host/plugin_host.hpp"
@@ -345,6 +347,45 @@ int cmd_export(const Args& a) {
   return 0;
 }
 
+int cmd_compare(const Args& a) {
+  auto o = base_options();
+  o.add_options()("file", po::value<std::string>(), "comparison file (TOML), or with --report-only its directory")(
+      "report-only", "only write the report of a comparison directory (its compare.db)")(
+      "check", "only check the comparison file and every variant's experiment")(
+      "jobs,j", po::value<int>()->default_value(0), "runs at once (0: the file's `jobs`)");
+  po::positional_options_description p;
+  p.add("file", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "compare", o, a.out)) return 0;
+  const std::string file = required_positional(vm, "file", "compare");
+  if (vm.count("report-only")) {
+    write_compare_report(file, a.out);
+    return 0;
+  }
+  const Comparison comparison = load_comparison(file);
+  Registry registry;
+  PluginHost host(registry);
+  host.load_defaults();
+  std::set<fs::path> extra;
+  for (const auto& v : comparison.variants)
+    for (const auto& path : v.experiment.options.plugin_paths) extra.insert(v.experiment.base_dir / path);
+  for (const auto& path : extra) {
+    if (!fs::exists(path)) throw ConfigError("plugin path " + path.string() + " of a variant does not exist");
+    host.load_path(path);
+  }
+  if (vm.count("check")) {
+    check_comparison(comparison, registry);
+    a.out << fmt::format("{}: ok, {} variants x {} seeds\n", file, comparison.variants.size(),
+                         comparison.options.seeds);
+    return 0;
+  }
+  CompareControl control;
+  const RunControl rc = run_control();  // Ctrl-C: runs stop cleanly, the comparison resumes later
+  control.stop = rc.stop;
+  control.jobs = vm["jobs"].as<int>();
+  return run_comparison(comparison, registry, control, a.out);
+}
+
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"run", {"Run an experiment in a new run directory.", "run EXPERIMENT.toml [--set section.key=value]...", cmd_run}},
@@ -360,6 +401,9 @@ const std::map<std::string, Command>& commands() {
       {"train", {"Train one architecture fully with the experiment's evaluator: checkpoint every epoch, "
                  "resumable, metrics CSV and final model.",
                  "train EXPERIMENT.toml --arch CELL [--out DIR] [--set section.key=value]...", cmd_train}},
+      {"compare", {"Run variants of an experiment over many seeds, in parallel and resumably, and report "
+                   "statistics, significance and anytime curves.",
+                   "compare COMPARISON.toml [--jobs N] [--check] | compare --report-only DIR", cmd_compare}},
       {"list", {"List the registered plugins by kind, with the file each came from.", "list", cmd_list}},
       {"describe", {"Show a plugin's keys, types, defaults and documentation.", "describe KIND NAME", cmd_describe}},
       {"show", {"Summarize a run: counts, time and the best candidates.", "show RUN_DIR [--top N]", cmd_show}},

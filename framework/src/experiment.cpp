@@ -123,15 +123,6 @@ ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources
   return spec;
 }
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError("cannot read experiment file '" + file.string() + "': " +
-                             (fs::exists(file) ? "permission denied" : "no such file"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string table_toml(const std::string& name, const std::string& type, const std::vector<Field>& fields,
                        const Section& section) {
   const auto values = resolve_fields(fields, section);
@@ -148,6 +139,11 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
   toml::table root = detail::parse_toml(text, source);
   detail::OverrideSources sets;
   for (const auto& o : overrides) detail::apply_override(root, o, sets);
+  return detail::experiment_from_table(root, source, base_dir, sets);
+}
+
+Experiment detail::experiment_from_table(const toml::table& root, const std::string& source,
+                                         const fs::path& base_dir, const OverrideSources& sets) {
   check_top_level(root, source);
 
   Experiment exp;
@@ -167,7 +163,7 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
 
 Experiment load_experiment(const fs::path& file, const std::vector<std::string>& overrides) {
   const fs::path absolute = fs::absolute(file);
-  Experiment exp = parse_experiment(read_file(file), file.string(), absolute.parent_path(), overrides);
+  Experiment exp = parse_experiment(detail::read_config_file(file, "experiment file"), file.string(), absolute.parent_path(), overrides);
   exp.file = absolute;
   if (exp.options.name.empty()) exp.options.name = file.stem().string();
   return exp;

@@ -90,7 +90,8 @@ void export_run(const std::filesystem::path& run_dir, const std::string& format,
     nlohmann::json all = nlohmann::json::array();
     for (const auto& t : trials) {
       nlohmann::json j{{"id", t.id}, {"batch", t.batch}, {"arch", t.arch}, {"status", status_name(t.status)},
-                       {"seed", t.seed}, {"wall_s", t.wall_s}, {"error", t.error}, {"finished_at", t.finished_at}};
+                       {"seed", t.seed}, {"wall_s", t.wall_s}, {"error", t.error}, {"finished_at", t.finished_at},
+                       {"elapsed_s", t.elapsed_s}};
       j["score"] = std::isfinite(t.score) ? nlohmann::json(t.score) : nlohmann::json(nullptr);
       j["metrics"] = t.metrics;
       all.push_back(std::move(j));
@@ -101,13 +102,14 @@ void export_run(const std::filesystem::path& run_dir, const std::string& format,
   std::set<std::string> metric_names;
   for (const auto& t : trials)
     for (const auto& [k, v] : t.metrics) metric_names.insert(k);
-  out << "id,batch,status,score,arch,seed,wall_s,finished_at,error";
+  out << "id,batch,status,score,arch,seed,wall_s,finished_at,elapsed_s,error";
   for (const auto& m : metric_names) out << "," << csv_field(m);
   out << "\n";
   for (const auto& t : trials) {
     out << t.id << "," << t.batch << "," << status_name(t.status) << ","
         << (t.status == TrialStatus::ok ? number(t.score) : "") << "," << csv_field(t.arch) << "," << t.seed
-        << "," << number(t.wall_s) << "," << t.finished_at << "," << csv_field(t.error);
+        << "," << number(t.wall_s) << "," << t.finished_at << "," << number(t.elapsed_s) << ","
+        << csv_field(t.error);
     for (const auto& m : metric_names) {
       const auto it = t.metrics.find(m);
       out << "," << (it == t.metrics.end() ? "" : number(it->second));

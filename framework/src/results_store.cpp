@@ -36,7 +36,8 @@ CREATE TABLE trials (
   seed INTEGER NOT NULL,
   wall_s REAL NOT NULL DEFAULT 0,
   error TEXT NOT NULL DEFAULT '',
-  finished_at TEXT NOT NULL DEFAULT '');
+  finished_at TEXT NOT NULL DEFAULT '',
+  elapsed_s REAL NOT NULL DEFAULT 0);
 CREATE INDEX trials_batch ON trials(batch);
 CREATE TABLE diagnostics (
   batch INTEGER NOT NULL,
@@ -84,6 +85,7 @@ TrialRecord read_trial(SQLite::Statement& q) {
   t.wall_s = q.getColumn(7).getDouble();
   t.error = q.getColumn(8).getString();
   t.finished_at = q.getColumn(9).getString();
+  if (q.getColumnCount() > 10) t.elapsed_s = q.getColumn(10).getDouble();
   return t;
 }
 
@@ -132,6 +134,9 @@ std::unique_ptr<ResultsStore> ResultsStore::open(const fs::path& file) {
       throw DataError(file.string() + " has results schema version " + std::to_string(version) +
                       "; this automl reads version " + std::to_string(kSchemaVersion));
     db->exec(kFinalSchema);
+    // Databases made before trials had elapsed_s get the column (as 0).
+    if (db->execAndGet("SELECT count(*) FROM pragma_table_info('trials') WHERE name = 'elapsed_s'").getInt() == 0)
+      db->exec("ALTER TABLE trials ADD COLUMN elapsed_s REAL NOT NULL DEFAULT 0");
     return std::unique_ptr<ResultsStore>(new ResultsStore(std::move(db)));
   } catch (const SQLite::Exception& e) {
     throw DataError(file.string() + " is not a readable automl results database: " + e.what());
@@ -189,7 +194,7 @@ void ResultsStore::finish_trial(const TrialRecord& t) {
   for (const auto& [k, v] : t.metrics) metrics[k] = v;
   std::lock_guard<std::mutex> lock(mutex_);
   SQLite::Statement q(*db_, "UPDATE trials SET status = ?, score = ?, metrics = ?, wall_s = ?, error = ?, "
-                            "finished_at = ? WHERE id = ?");
+                            "finished_at = ?, elapsed_s = ? WHERE id = ?");
   q.bind(1, status_name(t.status));
   if (t.status == TrialStatus::ok) q.bind(2, t.score);
   else q.bind(2);
@@ -197,7 +202,8 @@ void ResultsStore::finish_trial(const TrialRecord& t) {
   q.bind(4, t.wall_s);
   q.bind(5, t.error);
   q.bind(6, t.finished_at);
-  q.bind(7, static_cast<std::int64_t>(t.id));
+  q.bind(7, t.elapsed_s);
+  q.bind(8, static_cast<std::int64_t>(t.id));
   q.exec();
 }
 
@@ -282,7 +288,7 @@ std::vector<FinalRecord> ResultsStore::finals() const {
 std::vector<TrialRecord> ResultsStore::trials(std::optional<std::int64_t> batch) const {
   std::lock_guard<std::mutex> lock(mutex_);
   SQLite::Statement q(*db_, std::string("SELECT id, batch, arch, status, score, metrics, seed, wall_s, error, "
-                                        "finished_at FROM trials") +
+                                        "finished_at, elapsed_s FROM trials") +
                                 (batch ? " WHERE batch = ?" : "") + " ORDER BY id");
   if (batch) q.bind(1, static_cast<std::int64_t>(*batch));
   std::vector<TrialRecord> out;

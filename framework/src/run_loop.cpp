@@ -301,6 +301,7 @@ class Runner {
 
   void run_trial(TrialRecord& t) {
     evaluate_into(*c_.evaluator, t, threads_per_trial(exp_.options));
+    t.elapsed_s = elapsed_s();
     store_->finish_trial(t);
     report(t);
   }
@@ -386,7 +387,11 @@ void check_experiment(const Experiment& experiment, const Registry& registry) {
 RunSummary start_run(const Experiment& exp, const Registry& registry, const RunControl& control) {
   // Build first: a configuration error must not leave an empty run directory.
   check_experiment(exp, registry);
-  const fs::path dir = fresh_run_dir(exp);
+  return start_run_in(exp, registry, fresh_run_dir(exp), control);
+}
+
+RunSummary start_run_in(const Experiment& exp, const Registry& registry, const fs::path& dir,
+                        const RunControl& control) {
   fs::create_directories(dir);
   auto store = ResultsStore::create(dir / "results.db");
   const std::string resolved = resolved_toml(exp, registry);

@@ -2,16 +2,20 @@
 // TOML++ glue, private to the core: parsing with located errors, --set
 // overrides, and conversion of a table into a Section.
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <utility>
 
 #include <toml++/toml.h>
 
+#include "automl/host/experiment.hpp"
 #include "automl/params.hpp"
 
 namespace automl::detail {
 
+/// The text of a configuration file; ConfigError naming `what` when unreadable.
+std::string read_config_file(const std::filesystem::path& file, const std::string& what);
 /// Parses TOML text; syntax errors become ConfigError at file:line:col.
 toml::table parse_toml(const std::string& text, const std::string& source);
 /// Where each --set key came from: (section, key) -> "--set section.key".
@@ -25,5 +29,11 @@ Location location_of(const toml::node& node);
 /// (or its --set); nested tables and unsupported values are ConfigErrors.
 Section to_section(const toml::table& table, const std::string& name, const std::string& type,
                    const OverrideSources& overrides);
+
+/// An experiment from its parsed tables; keys listed in `sets` are located
+/// there instead of at their node (parse_experiment, and `automl compare`,
+/// whose variants override a base experiment's keys).
+Experiment experiment_from_table(const toml::table& root, const std::string& source,
+                                 const std::filesystem::path& base_dir, const OverrideSources& sets);
 
 }  // namespace automl::detail

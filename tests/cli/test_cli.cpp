@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(run_show_export_resume) {
   BOOST_TEST(has(show.out, "top 2 by score"), show.out);
   const auto csv = automl_cli({"export", dir.string(), "--format", "csv"});
   BOOST_TEST(std::count(csv.out.begin(), csv.out.end(), '\n') == 9);
-  BOOST_TEST(has(csv.out, "id,batch,status,score,arch,seed,wall_s,finished_at,error,genes"), csv.out);
+  BOOST_TEST(has(csv.out, "id,batch,status,score,arch,seed,wall_s,finished_at,elapsed_s,error,genes"), csv.out);
   const auto json = automl_cli({"export", dir.string(), "--format", "json"});
   BOOST_TEST(has(json.out, "\"status\": \"ok\""));
   BOOST_TEST(automl_cli({"export", dir.string(), "--format", "xml"}).code == 2);
@@ -227,6 +227,52 @@ BOOST_AUTO_TEST_CASE(missing_run_directory) {
   const auto r = automl_cli({"show", "/nonexistent/run"});
   BOOST_TEST(r.code == 1);
   BOOST_TEST(has(r.err, "no results database at /nonexistent/run/results.db"), r.err);
+}
+
+// Comparison files are checked strictly before any run starts; errors point
+// into the comparison file. (Running one forks processes: see
+// tests/scripts/compare.sh.)
+BOOST_AUTO_TEST_CASE(compare_rejects_bad_comparison_files) {
+  const fs::path exp = write_experiment("compare_base");
+  const fs::path dir = exp.parent_path();
+  const auto compare_file = [&](const std::string& text) {
+    automl::test::write_file(dir / "cmp.toml", text);
+    return automl_cli({"compare", (dir / "cmp.toml").string()});
+  };
+  const std::string head = "[comparison]\nexperiment = \"exp.toml\"\nseeds = 2\noutput_dir = \"" +
+                           (dir / "cmp").string() + "\"\n";
+
+  auto r = compare_file(head + "[variants.a]\n[variants.b.strategy]\ntype = \"regularized_evolution\"\n"
+                               "populaton = 4\n");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, "cmp.toml:8:"), r.err);
+  BOOST_TEST(has(r.err, "did you mean 'population'"), r.err);
+  BOOST_TEST(!fs::exists(dir / "cmp"));  // nothing started
+
+  r = compare_file(head + "[variants.a]\n[variants.b.stratgy]\ntype = \"random\"\n");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, "did you mean 'strategy'"), r.err);
+
+  r = compare_file(head + "baseline = \"rnadom\"\n[variants.random]\n[variants.b]\n");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, "baseline 'rnadom' is not a variant (did you mean 'random'?)"), r.err);
+
+  r = compare_file("[comparison]\nseeds = 2\n[variants.a]\n");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, "experiment"), r.err);
+
+  r = compare_file(head);
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, "no variants"), r.err);
+
+  r = compare_file(head + "[variants.a]\nbase = \"missing.toml\"\n");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, "cmp.toml:6"), r.err);
+  BOOST_TEST(has(r.err, "'missing.toml' does not exist"), r.err);
+
+  r = automl_cli({"compare", "--report-only", (dir / "nowhere").string()});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "no comparison database"), r.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,6 +31,7 @@ struct TrialRecord {
   double wall_s = 0;
   std::string error;
   std::string finished_at;  ///< UTC, ISO 8601
+  double elapsed_s = 0;     ///< the run's wall time when it finished, resumes included
 };
 
 /// One candidate of the [final] stage: re-evaluated by the final evaluator.

@@ -38,6 +38,9 @@ struct RunControl {
 /// Starts a new run of `experiment` in a fresh directory under its output dir.
 RunSummary start_run(const Experiment& experiment, const Registry& registry,
                      const RunControl& control);
+/// The same in the given directory, which must not hold a results database.
+RunSummary start_run_in(const Experiment& experiment, const Registry& registry,
+                        const std::filesystem::path& run_dir, const RunControl& control);
 /// The experiment a run directory was started with (its resolved form).
 /// `overrides` may only change [experiment] budget_trials and budget_seconds.
 Experiment load_run_experiment(const std::filesystem::path& run_dir,
