@@ -86,16 +86,23 @@ std::string required_positional(const po::variables_map& vm, const std::string& 
   return vm[key].as<std::string>();
 }
 
-void load_plugins(PluginHost& host, const Experiment* exp) {
+// The default plugins, then those of each experiment's plugin_paths (each
+// path once: variants of a comparison often share them).
+void load_plugins(PluginHost& host, const std::vector<const Experiment*>& experiments) {
   host.load_defaults();
-  if (exp == nullptr) return;
-  for (const auto& p : exp->options.plugin_paths) {
-    const fs::path path = exp->base_dir / p;
-    if (!fs::exists(path))
-      throw ConfigError(exp->experiment_section.where("plugin_paths"),
-                        "[experiment] plugin_paths names '" + p + "', which does not exist (" + path.string() + ")");
-    host.load_path(path);
-  }
+  std::set<fs::path> loaded;
+  for (const Experiment* exp : experiments)
+    for (const auto& p : exp->options.plugin_paths) {
+      const fs::path path = exp->base_dir / p;
+      if (!fs::exists(path))
+        throw ConfigError(exp->experiment_section.where("plugin_paths"),
+                          "[experiment] plugin_paths names '" + p + "', which does not exist (" + path.string() + ")");
+      if (loaded.insert(fs::weakly_canonical(path)).second) host.load_path(path);
+    }
+}
+
+void load_plugins(PluginHost& host, const Experiment* exp) {
+  load_plugins(host, exp == nullptr ? std::vector<const Experiment*>{} : std::vector<const Experiment*>{exp});
 }
 
 int print_summary(const RunSummary& s, std::ostream& out) {
@@ -365,14 +372,9 @@ int cmd_compare(const Args& a) {
   const Comparison comparison = load_comparison(file);
   Registry registry;
   PluginHost host(registry);
-  host.load_defaults();
-  std::set<fs::path> extra;
-  for (const auto& v : comparison.variants)
-    for (const auto& path : v.experiment.options.plugin_paths) extra.insert(v.experiment.base_dir / path);
-  for (const auto& path : extra) {
-    if (!fs::exists(path)) throw ConfigError("plugin path " + path.string() + " of a variant does not exist");
-    host.load_path(path);
-  }
+  std::vector<const Experiment*> experiments;
+  for (const auto& v : comparison.variants) experiments.push_back(&v.experiment);
+  load_plugins(host, experiments);
   if (vm.count("check")) {
     check_comparison(comparison, registry);
     a.out << fmt::format("{}: ok, {} variants x {} seeds\n", file, comparison.variants.size(),

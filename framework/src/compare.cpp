@@ -288,14 +288,15 @@ int run_comparison(const Comparison& c, const Registry& registry, const CompareC
   fs::create_directories(dir);
   CompareDb db(dir / "compare.db");
   const auto& o = c.options;
+  const ExperimentOptions budget = c.run_experiment(c.variants.front(), o.first_seed).options;
   db.start(c.text,
            {{"name", o.name},
             {"file", c.file.string()},
             {"experiment", o.experiment},
             {"seeds", std::to_string(o.seeds)},
             {"first_seed", std::to_string(o.first_seed)},
-            {"budget_trials", std::to_string(c.run_experiment(c.variants.front(), 0).options.budget_trials)},
-            {"budget_seconds", fmt::format("{}", c.run_experiment(c.variants.front(), 0).options.budget_seconds)},
+            {"budget_trials", std::to_string(budget.budget_trials)},
+            {"budget_seconds", fmt::format("{}", budget.budget_seconds)},
             {"baseline", o.baseline},
             {"metric", o.metric}},
            variants);
