@@ -36,9 +36,14 @@ std::string quote(const std::string& s) {
 std::string real_text(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  std::ostringstream out;
-  out << std::setprecision(17) << v;
-  std::string s = out.str();
+  // The shortest text that reads back as the same double (0.2, not 0.20000000000000001).
+  std::string s;
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::ostringstream out;
+    out << std::setprecision(precision) << v;
+    s = out.str();
+    if (std::stod(s) == v) break;
+  }
   // TOML floats need a fraction or exponent to stay floats.
   if (s.find_first_of(".eE") == std::string::npos) s += ".0";
   return s;
