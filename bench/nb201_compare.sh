@@ -17,7 +17,7 @@ work=$(mktemp -d /tmp/nb201_compare.XXXX)
 declare -A experiment=(
   [nao]="$root/share/experiments/nb201_nao.toml"
   [random]="$root/share/experiments/nb201_random.toml"
-  [regularized_evolution]="$root/share/experiments/quickstart.toml"
+  [regularized_evolution]="$root/share/experiments/nb201_regularized_evolution.toml"
 )
 rows="random regularized_evolution nao"
 for extra in "${@:3}"; do

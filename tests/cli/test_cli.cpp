@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
+
 #include <sstream>
 
 #include "commands.hpp"
@@ -63,6 +65,11 @@ BOOST_AUTO_TEST_CASE(run_show_export_resume) {
   BOOST_TEST(run.code == 0, run.err);
   BOOST_TEST(has(run.out, "8 ok, 0 failed, 0 pending; stopped: trial budget"), run.out);
   const auto dir = exp.parent_path() / "runs" / "exp";
+  BOOST_TEST(has(run.out, "database: " + (dir / "results.db").string()), run.out);
+  BOOST_TEST(has(run.out, "report:   " + (dir / "report.txt").string()), run.out);
+  std::ifstream report_file(dir / "report.txt");
+  const std::string report((std::istreambuf_iterator<char>(report_file)), std::istreambuf_iterator<char>());
+  BOOST_TEST(has(report, "top 8 by score"), report);
   const auto show = automl_cli({"show", dir.string(), "--top", "2"});
   BOOST_TEST(has(show.out, "trials     8 ok, 0 failed, 0 pending"), show.out);
   BOOST_TEST(has(show.out, "top 2 by score"), show.out);
