@@ -1,9 +1,12 @@
 #include "automl/nn/network.hpp"
 
 #include <cmath>
+#include <sstream>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
+
+#include "automl/error.hpp"
 
 namespace automl::nn {
 
@@ -12,6 +15,45 @@ namespace {
 // threads, and only the thread running trace() records.
 thread_local Trace* active = nullptr;
 }  // namespace
+
+void save_training_state(const torch::nn::Module& module, const torch::optim::Optimizer& optimizer,
+                         StateWriter& out) {
+  torch::serialize::OutputArchive archive;
+  module.save(archive);
+  torch::serialize::OutputArchive optimizer_archive;
+  optimizer.save(optimizer_archive);
+  archive.write("optimizer", optimizer_archive);
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  out.put_string(bytes.str());
+  std::vector<int> with_grad;
+  const auto params = module.parameters();
+  for (std::size_t i = 0; i < params.size(); ++i)
+    if (params[i].grad().defined()) with_grad.push_back(static_cast<int>(i));
+  out.put_ints(with_grad);
+}
+
+void load_training_state(torch::nn::Module& module, torch::optim::Optimizer& optimizer, StateReader& in,
+                         const at::Device& device, const std::string& who) {
+  std::istringstream bytes(in.get_string());
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(bytes, device);
+    module.load(archive);
+    torch::serialize::InputArchive optimizer_archive;
+    archive.read("optimizer", optimizer_archive);
+    optimizer.load(optimizer_archive);
+  } catch (const c10::Error& e) {
+    throw DataError(who + ": the saved state does not match this model (" + std::string(e.what_without_backtrace()) +
+                    "); start the run in a new directory");
+  }
+  auto params = module.parameters();
+  for (int i : in.get_ints()) {
+    if (i < 0 || static_cast<std::size_t>(i) >= params.size())
+      throw DataError(who + ": the saved state does not match this model; start the run in a new directory");
+    params[static_cast<std::size_t>(i)].mutable_grad() = torch::zeros_like(params[static_cast<std::size_t>(i)]);
+  }
+}
 
 double cosine_lr(double lr_max, double lr_min, int epoch, int epochs) {
   const double t = static_cast<double>(epoch + 1) / epochs;

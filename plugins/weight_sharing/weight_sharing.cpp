@@ -5,7 +5,6 @@
 // validation batch (NAO reference §4.6-4.7).
 
 #include <cmath>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -162,43 +161,17 @@ class WeightSharing final : public automl::Evaluator {
   }
 
   void save(automl::StateWriter& out) const override {
-    torch::serialize::OutputArchive archive;
-    supernet_->save(archive);
-    torch::serialize::OutputArchive optimizer;
-    optimizer_->save(optimizer);
-    archive.write("optimizer", optimizer);
-    std::ostringstream bytes;
-    archive.save_to(bytes);
-    out.put_string(bytes.str());
+    automl::nn::save_training_state(*supernet_, *optimizer_, out);
     out.put_int(epochs_done_);
     out.put_int(round_);
     out.put_int(round_target_);
-    // Which weights have (zero-filled) gradients: those keep receiving weight
-    // decay and momentum, so they are part of the state.
-    std::vector<int> with_grad;
-    const auto params = supernet_->parameters();
-    for (std::size_t i = 0; i < params.size(); ++i)
-      if (params[i].grad().defined()) with_grad.push_back(static_cast<int>(i));
-    out.put_ints(with_grad);
   }
 
   void load(automl::StateReader& in) override {
-    std::istringstream bytes(in.get_string());
-    torch::serialize::InputArchive archive;
-    archive.load_from(bytes, device_);
-    supernet_->load(archive);
-    torch::serialize::InputArchive optimizer;
-    archive.read("optimizer", optimizer);
-    optimizer_->load(optimizer);
+    automl::nn::load_training_state(*supernet_, *optimizer_, in, device_, "weight_sharing");
     epochs_done_ = static_cast<int>(in.get_int());
     round_ = in.get_int();
     round_target_ = static_cast<int>(in.get_int());
-    auto params = supernet_->parameters();
-    for (int i : in.get_ints()) {
-      if (i < 0 || static_cast<std::size_t>(i) >= params.size())
-        throw automl::DataError("weight_sharing: the saved state does not match this supernet");
-      params[static_cast<std::size_t>(i)].mutable_grad() = torch::zeros_like(params[static_cast<std::size_t>(i)]);
-    }
   }
 
  private:

@@ -15,7 +15,8 @@
 namespace automl {
 
 namespace nn {
-class NetworkBuilder;  // automl/nn/network.hpp (brings LibTorch)
+class NetworkBuilder;        // automl/nn/network.hpp (brings LibTorch)
+class LanguageModelBuilder;  // automl/nn/language_model.hpp (brings LibTorch)
 }
 
 /// One integer decision: gene i of an architecture takes a value in
@@ -78,6 +79,10 @@ class SearchSpace {
   /// What builds stand-alone networks of this space's architectures for the
   /// training evaluators, or nullptr when the space has none. Owned by the space.
   virtual const nn::NetworkBuilder* networks() const { return nullptr; }
+
+  /// What builds language models around this space's recurrent cells (and
+  /// their weight-sharing supernet), or nullptr. Owned by the space.
+  virtual const nn::LanguageModelBuilder* language_models() const { return nullptr; }
 };
 
 /// A copy of `arch` with one decision changed to another of its values, chosen

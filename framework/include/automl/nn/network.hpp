@@ -15,6 +15,11 @@
 
 #include "automl/architecture.hpp"
 #include "automl/dataset.hpp"
+#include "automl/state.hpp"
+
+namespace torch::optim {
+class Optimizer;
+}
 
 namespace automl::nn {
 
@@ -127,6 +132,16 @@ void trace_stage(const std::string& name, const at::Tensor& output);
 void count_conv(const at::Tensor& weight, const at::Tensor& output);
 /// As count_conv for a linear layer with `weight` [out, in] (per sample).
 void count_linear(const at::Tensor& weight);
+
+/// Saves a module under training: its weights, `optimizer`'s state, and
+/// which parameters hold a (zero-filled) gradient: a weight-sharing path
+/// once used keeps receiving weight decay and momentum, so that is state too.
+void save_training_state(const torch::nn::Module& module, const torch::optim::Optimizer& optimizer,
+                         StateWriter& out);
+/// Loads what save_training_state() wrote onto `device`; throws DataError
+/// naming `who` when it does not fit the module.
+void load_training_state(torch::nn::Module& module, torch::optim::Optimizer& optimizer, StateReader& in,
+                         const at::Device& device, const std::string& who);
 
 /// Trainable parameters (auxiliary head included unless `without` names a
 /// submodule prefix to skip, e.g. "aux").

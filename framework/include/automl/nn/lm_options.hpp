@@ -1,0 +1,65 @@
+#pragma once
+// The keys every language-model evaluator shares (model size, dropouts,
+// truncated BPTT and its SGD), declared once. Torch-free: evaluators derive
+// their Options from LmOptions, change the defaults in their constructor and
+// call add_lm_fields() on their schema.
+
+#include "automl/params.hpp"
+
+namespace automl::nn {
+
+struct LmOptions {
+  int size = 300;
+  double dropout_output = 0.75;
+  double dropout_hidden = 0.25;
+  double dropout_x = 0.75;
+  double dropout_input = 0.2;
+  double dropout_embedding = 0.0;
+  int batch_size = 64;
+  int bptt = 35;
+  bool variable_bptt = true;
+  double lr = 20;
+  double grad_clip = 0.25;
+  double weight_decay = 8e-7;
+  double alpha = 0;
+  double beta = 1e-3;
+};
+
+/// `s` with LmOptions' keys declared (`O` derives from LmOptions).
+template <class O>
+Schema<O> add_lm_fields(Schema<O> s) {
+  using B = LmOptions;
+  s.field("size", static_cast<int O::*>(&B::size), "Embedding = hidden size (reference: 300 in search, 850 final)")
+      .range(2, 8192)
+      .field("dropout_output", static_cast<double O::*>(&B::dropout_output), "Locked dropout on the cell outputs")
+      .range(0, 0.99)
+      .field("dropout_hidden", static_cast<double O::*>(&B::dropout_hidden), "Mask on the states a node reads")
+      .range(0, 0.99)
+      .field("dropout_x", static_cast<double O::*>(&B::dropout_x), "Mask on the input of the highway state s0")
+      .range(0, 0.99)
+      .field("dropout_input", static_cast<double O::*>(&B::dropout_input), "Locked dropout on the embedded words")
+      .range(0, 0.99)
+      .field("dropout_embedding", static_cast<double O::*>(&B::dropout_embedding),
+             "Drops whole words from the embedding")
+      .range(0, 0.99)
+      .field("batch_size", static_cast<int O::*>(&B::batch_size), "Parallel training streams")
+      .at_least(1)
+      .field("bptt", static_cast<int O::*>(&B::bptt), "Truncated BPTT window length")
+      .range(2, 10000)
+      .field("variable_bptt", static_cast<bool O::*>(&B::variable_bptt),
+             "Draw each window's length as the reference (bptt, or bptt/2 with probability 0.05, then N(., 5), at "
+             "least 5)")
+      .field("lr", static_cast<double O::*>(&B::lr), "SGD learning rate, scaled by window length / bptt")
+      .range(0, 1000)
+      .field("grad_clip", static_cast<double O::*>(&B::grad_clip), "Clip the global gradient norm to this; 0: off")
+      .at_least(0)
+      .field("weight_decay", static_cast<double O::*>(&B::weight_decay), "SGD weight decay")
+      .range(0, 1)
+      .field("alpha", static_cast<double O::*>(&B::alpha), "Activation regularization (AR) weight")
+      .range(0, 100)
+      .field("beta", static_cast<double O::*>(&B::beta), "Temporal activation regularization (TAR) weight")
+      .range(0, 100);
+  return s;
+}
+
+}  // namespace automl::nn

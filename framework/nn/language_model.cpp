@@ -1,0 +1,103 @@
+#include "automl/nn/language_model.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <torch/torch.h>
+
+#include "automl/error.hpp"
+
+namespace automl::nn {
+
+at::Tensor LanguageModel::initial_hidden(std::int64_t batch) const {
+  const auto params = parameters();
+  const auto options = params.empty() ? torch::TensorOptions() : params.front().options();
+  return torch::zeros({batch, hidden_size()}, options);
+}
+
+at::Tensor batchify(const TensorData& data, Split split, std::int64_t batch, const at::Device& device) {
+  // The dataset's stream with one window longer than the split returns the
+  // whole split in one batch: inputs are steps 0..n-2; add the last target row.
+  LoaderOptions options;
+  options.batch_size = batch;
+  options.bptt = std::numeric_limits<std::int32_t>::max();
+  Batch whole;
+  if (!data.stream(split, options, 0)->next(whole))
+    throw Error("language model: the split is too short for batch size " + std::to_string(batch));
+  return torch::cat({whole.inputs, whole.targets.narrow(0, whole.targets.size(0) - 1, 1)}, 0).to(device);
+}
+
+std::int64_t draw_sequence_length(std::int64_t bptt, Random& rng) {
+  const double base = rng.uniform01() < 0.95 ? static_cast<double>(bptt) : static_cast<double>(bptt) / 2.0;
+  // Box-Muller from the run's generator, so the draw is reproducible.
+  const double u1 = 1.0 - rng.uniform01(), u2 = rng.uniform01();
+  const double normal = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  return std::max<std::int64_t>(5, static_cast<std::int64_t>(base + 5.0 * normal));
+}
+
+std::pair<at::Tensor, at::Tensor> regularized_loss(const LmOutput& out, const at::Tensor& targets, double alpha,
+                                                   double beta) {
+  at::Tensor nll = torch::cross_entropy_loss(out.logits, targets.reshape({-1}));
+  at::Tensor loss = nll;
+  if (alpha > 0) loss = loss + alpha * out.dropped.pow(2).mean();
+  if (beta > 0 && out.raw.size(0) > 1)
+    loss = loss + beta * (out.raw.slice(0, 1) - out.raw.slice(0, 0, -1)).pow(2).mean();
+  return {loss, nll};
+}
+
+double lm_train_step(LanguageModel& model, torch::optim::SGD& optimizer, const at::Tensor& batches, LmCursor& cursor,
+                     const LmTrainOptions& options, Random& rng) {
+  const std::int64_t steps = batches.size(0);
+  if (steps < 3) throw Error("language model: a training split of fewer than 3 steps per stream");
+  cursor.wrapped = false;
+  const std::int64_t drawn = options.variable_bptt ? draw_sequence_length(options.bptt, rng) : options.bptt;
+  const std::int64_t length = std::min(drawn, steps - 1 - cursor.position);
+  if (!cursor.hidden.defined()) cursor.hidden = model.initial_hidden(batches.size(1));
+  // A shorter window takes a proportionally smaller step (the reference's
+  // lr * seq_len / bptt).
+  for (auto& group : optimizer.param_groups())
+    static_cast<torch::optim::SGDOptions&>(group.options())
+        .lr(options.lr * static_cast<double>(length) / static_cast<double>(options.bptt));
+  optimizer.zero_grad();
+  const LmOutput out = model.forward(batches.narrow(0, cursor.position, length), cursor.hidden);
+  auto [loss, nll] = regularized_loss(out, batches.narrow(0, cursor.position + 1, length), options.alpha, options.beta);
+  const double value = nll.item<double>();
+  if (!std::isfinite(value) || !std::isfinite(loss.item<double>()))
+    throw Error("the language model's training loss became " + std::to_string(value) + " at step " +
+                std::to_string(cursor.position) + " of " + std::to_string(steps) +
+                "; lower the learning rate or grad_clip");
+  loss.backward();
+  if (options.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model.parameters(), options.grad_clip);
+  optimizer.step();
+  cursor.hidden = out.hidden.detach();
+  cursor.position += length;
+  cursor.length = length;
+  if (cursor.position >= steps - 2) {  // the reference stops when fewer than two steps are left
+    cursor.position = 0;
+    cursor.hidden = at::Tensor();
+    cursor.wrapped = true;
+  }
+  return value;
+}
+
+double evaluate_nll(LanguageModel& model, const at::Tensor& batches, std::int64_t bptt) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  at::Tensor hidden = model.initial_hidden(batches.size(1));
+  double total = 0;
+  std::int64_t tokens = 0;
+  for (std::int64_t i = 0; i + 1 < batches.size(0); i += bptt) {
+    const std::int64_t length = std::min(bptt, batches.size(0) - 1 - i);
+    const at::Tensor targets = batches.narrow(0, i + 1, length);
+    const LmOutput out = model.forward(batches.narrow(0, i, length), hidden);
+    hidden = out.hidden;
+    total += torch::cross_entropy_loss(out.logits, targets.reshape({-1})).item<double>() *
+             static_cast<double>(targets.numel());
+    tokens += targets.numel();
+  }
+  model.train(was_training);
+  return total / static_cast<double>(tokens);
+}
+
+}  // namespace automl::nn

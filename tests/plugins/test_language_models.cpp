@@ -1,0 +1,167 @@
+// The language-model evaluators on real Penn Treebank (../shared/data/ptb;
+// skipped with a message when absent): a small model trained briefly falls
+// well below the unigram perplexity; a fixed seed repeats its losses; the
+// weight-sharing supernet learns the path it trains, saves and resumes.
+
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <map>
+
+#include "automl/data/text.hpp"
+#include "automl/evaluator.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path ptb_zip() { return automl::test::shared_dir() / "data/ptb/ptb.zip"; }
+
+bool have_ptb() {
+  if (fs::exists(ptb_zip())) return true;
+  BOOST_TEST_MESSAGE("SKIPPED: " << ptb_zip() << " is absent (Penn Treebank beside the checkout, see its SOURCE.md)");
+  return false;
+}
+
+automl::Components build(const automl::Registry& registry, const std::string& evaluator,
+                         const std::string& space = "rnn_cell") {
+  const auto exp = automl::parse_experiment(
+      "[experiment]\nbudget_trials = 1\nseed = 5\n[dataset]\ntype = \"ptb\"\nroot = \"" + ptb_zip().string() +
+          "\"\n[search_space]\ntype = \"" + space + "\"\n[strategy]\ntype = \"random\"\n[evaluator]\n" + evaluator,
+      "exp.toml", "/");
+  return automl::build_components(exp, registry);
+}
+
+// Perplexity on the validation text of word frequencies in the training text.
+double unigram_perplexity(const automl::Dataset& dataset) {
+  const auto& corpus = dynamic_cast<const automl::data::TextDataset&>(dataset).corpus();
+  std::map<std::int64_t, double> counts;
+  for (auto w : corpus.train) counts[w] += 1;
+  double nll = 0;
+  for (auto w : corpus.valid) nll -= std::log(counts[w] / static_cast<double>(corpus.train.size()));
+  return std::exp(nll / static_cast<double>(corpus.valid.size()));
+}
+
+automl::RoundContext round_of(std::uint64_t r, const automl::Architecture& only) {
+  automl::RoundContext round;
+  round.round = r;
+  round.sampler = [only](automl::Random&) { return only; };
+  return round;
+}
+
+const std::string kSmallTraining =
+    "type = \"lm_training\"\nsize = 64\nbatch_size = 32\nbptt = 20\nepochs = 2\nsteps_per_epoch = 250\n"
+    "dropout_output = 0.2\ndropout_hidden = 0.1\ndropout_x = 0.1\ndropout_input = 0.1\neval_batch_size = 64\n";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(language_models)
+
+BOOST_AUTO_TEST_CASE(evaluators_refuse_spaces_and_data_they_cannot_use) {
+  automl::test::Plugins p;
+  const auto image_space = automl::test::error_of([&] {
+    automl::build_components(
+        automl::parse_experiment("[experiment]\nbudget_trials = 1\n[dataset]\ntype = \"fashion_mnist\"\n"
+                                 "[search_space]\ntype = \"nasnet_cnn\"\n[strategy]\ntype = \"random\"\n"
+                                 "[evaluator]\ntype = \"lm_training\"\n",
+                                 "exp.toml", "/"),
+        p.registry);
+  });
+  BOOST_TEST(image_space.find("builds no language models; use one that does (rnn_cell)") != std::string::npos,
+             image_space);
+  const auto image_data = automl::test::error_of([&] {
+    automl::build_components(
+        automl::parse_experiment("[experiment]\nbudget_trials = 1\n[dataset]\ntype = \"fashion_mnist\"\n"
+                                 "[search_space]\ntype = \"rnn_cell\"\n[strategy]\ntype = \"random\"\n"
+                                 "[evaluator]\ntype = \"lm_weight_sharing\"\n",
+                                 "exp.toml", "/"),
+        p.registry);
+  });
+  BOOST_TEST(image_data.find("needs a language-model [dataset]") != std::string::npos, image_data);
+}
+
+BOOST_AUTO_TEST_CASE(a_short_training_falls_well_below_the_unigram_perplexity) {
+  if (!have_ptb()) return;
+  automl::test::Plugins p;
+  auto c = build(p.registry, kSmallTraining);
+  const double unigram = unigram_perplexity(*c.dataset);
+  const auto r = c.evaluator->evaluate(c.space->parse("naonet_ptb"), {0, 11, 1});
+  BOOST_TEST_MESSAGE("unigram perplexity " << unigram << ", trained " << r.metrics.at("valid_ppl") << " (train "
+                                           << r.metrics.at("train_ppl") << ")");
+  BOOST_TEST(unigram > 600);
+  BOOST_TEST(r.metrics.at("valid_ppl") < 0.6 * unigram);
+  BOOST_TEST(r.score == -std::log(r.metrics.at("valid_ppl")), boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(a_fixed_seed_repeats_the_training) {
+  if (!have_ptb()) return;
+  automl::test::Plugins p;
+  auto c = build(p.registry,
+                 "type = \"lm_training\"\nsize = 16\nbatch_size = 8\nbptt = 10\nepochs = 2\nsteps_per_epoch = 4\n"
+                 "eval_batch_size = 256\n");
+  automl::Random rng(2);
+  const auto arch = c.space->sample(rng);
+  const auto a = c.evaluator->evaluate(arch, {0, 3, 1}), b = c.evaluator->evaluate(arch, {0, 3, 1});
+  const auto other = c.evaluator->evaluate(arch, {0, 4, 1});
+  BOOST_TEST(a.score == b.score);
+  BOOST_TEST(a.metrics.at("train_ppl") == b.metrics.at("train_ppl"));
+  BOOST_TEST(a.score != other.score);
+}
+
+// Every window trains one cell; it must then score far above random cells,
+// whose blocks of the shared weights are still at their initial values.
+BOOST_AUTO_TEST_CASE(the_supernet_learns_the_path_it_trains) {
+  if (!have_ptb()) return;
+  automl::test::Plugins p;
+  auto c = build(p.registry,
+                 "type = \"lm_weight_sharing\"\nsize = 32\nbatch_size = 32\nbptt = 20\nlr = 20\n"
+                 "epochs_per_round = 2\ntotal_epochs = 2\nsteps_per_epoch = 150\neval_batch_size = 64\n"
+                 "dropout_output = 0.1\ndropout_hidden = 0.1\ndropout_x = 0.1\ndropout_input = 0.1\n"
+                 "eval_batches = 2\n");
+  const auto trained = c.space->parse("naonet_ptb");
+  c.evaluator->prepare_round(round_of(0, trained));
+  const auto own = c.evaluator->evaluate(trained, {0, 1, 1});
+  automl::Random rng(3);
+  double others = 0;
+  const int n = 4;
+  for (int i = 0; i < n; ++i) others += c.evaluator->evaluate(c.space->sample(rng), {1, 2u + i, 1}).score / n;
+  BOOST_TEST_MESSAGE("trained path ppl " << own.metrics.at("ws_ppl") << ", random paths ppl " << std::exp(-others));
+  BOOST_TEST(own.metrics.at("ws_ppl") < 600);
+  BOOST_TEST(own.score > others + 0.15);
+}
+
+BOOST_AUTO_TEST_CASE(supernet_state_round_trips_and_an_interrupted_round_continues) {
+  if (!have_ptb()) return;
+  automl::test::Plugins p;
+  const std::string keys =
+      "type = \"lm_weight_sharing\"\nsize = 16\nbatch_size = 16\nbptt = 10\nepochs_per_round = 2\n"
+      "total_epochs = 4\nsteps_per_epoch = 3\neval_batch_size = 64\n";
+  auto a = build(p.registry, keys);
+  const auto cell = a.space->parse("naonet_ptb");
+  a.evaluator->prepare_round(round_of(0, cell));
+  const double whole = a.evaluator->evaluate(cell, {0, 1, 1}).score;
+
+  auto b = build(p.registry, keys);
+  std::string saved;
+  auto round = round_of(0, cell);
+  int epochs = 0;
+  round.checkpoint = [&] {
+    automl::StateWriter w;
+    b.evaluator->save(w);
+    saved = w.bytes();
+    ++epochs;
+  };
+  round.stop = [&] { return epochs >= 1; };
+  b.evaluator->prepare_round(round);
+  BOOST_REQUIRE(epochs == 1);
+
+  auto resumed = build(p.registry, keys);
+  automl::StateReader r(saved, "evaluator");
+  resumed.evaluator->load(r);
+  BOOST_TEST(r.at_end());
+  resumed.evaluator->prepare_round(round_of(0, cell));
+  BOOST_TEST(resumed.evaluator->evaluate(cell, {0, 1, 1}).score == whole);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
