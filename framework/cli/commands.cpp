@@ -262,7 +262,9 @@ int cmd_train(const Args& a) {
   set_torch_threads(args.exp.options.threads);
   const Components c = build_components(args.exp, registry);
   if (!c.evaluator->can_train())
-    throw UsageError("the evaluator '" + args.exp.evaluator.type + "' cannot train a network; use type = \"full_training\"");
+    throw UsageError("the evaluator '" + args.exp.evaluator.type +
+                     "' cannot train a network; use type = \"full_training\" (images) or \"lm_training\" "
+                     "(language models)");
   const Architecture arch = c.space->parse(args.arch);
   TrainJob job;
   job.dir = args.vm.count("out") ? fs::path(args.vm["out"].as<std::string>())

@@ -13,6 +13,7 @@
 
 #include "automl/log.hpp"
 #include "automl/plugin.hpp"
+#include "automl/train_dir.hpp"
 #include "training.hpp"
 
 namespace {
@@ -139,7 +140,7 @@ class FullTraining final : public automl::Evaluator {
 
   automl::TrialResult train(const automl::Architecture& arch, const automl::TrainJob& job) override {
     fs::create_directories(job.dir);
-    check_same_arch(arch, job.dir);
+    automl::claim_training_dir(job.dir, space_->to_text(arch));
     auto network = build(arch, job.seed);
     full_training::Training training(network, options_, *data_, job.seed, device_);
     const fs::path checkpoint = job.dir / "checkpoint.pt", csv = job.dir / "metrics.csv";
@@ -147,7 +148,7 @@ class FullTraining final : public automl::Evaluator {
       training.load(checkpoint);
       automl::log_info(fmt::format("resuming {} after epoch {}", job.dir.string(), training.epochs_done()));
     }
-    trim_csv(csv, training.epochs_done());
+    automl::trim_csv(csv, training.epochs_done(), "epoch,lr,train_loss,train_acc,valid_acc,test_acc,seconds");
     double valid = NAN, test = NAN;
     while (training.epochs_done() < options_.epochs) {
       if (job.stop && job.stop()) break;
@@ -200,36 +201,6 @@ class FullTraining final : public automl::Evaluator {
   void add_size_metrics(automl::nn::Network& network, automl::TrialResult& result) const {
     result.metrics["params"] = static_cast<double>(automl::nn::parameter_count(network, "aux"));
     result.metrics["multiply_adds"] = automl::nn::trace(network, info_.shape).multiply_adds;
-  }
-
-  // A training directory belongs to one architecture: resuming another's
-  // checkpoint would silently mix them.
-  void check_same_arch(const automl::Architecture& arch, const fs::path& dir) const {
-    const fs::path file = dir / "arch.txt";
-    const std::string text = space_->to_text(arch);
-    if (fs::exists(file)) {
-      std::ifstream in(file);
-      std::string found;
-      std::getline(in, found);
-      if (found != text)
-        throw automl::UsageError(dir.string() + " holds the training of another architecture (" + found +
-                                 "); choose another --out directory");
-      return;
-    }
-    std::ofstream(file) << text << "\n";
-  }
-
-  // Rows past the checkpoint's epoch were written by a run killed before its
-  // checkpoint landed; they are redone, so drop them.
-  static void trim_csv(const fs::path& csv, int epochs_done) {
-    std::vector<std::string> lines;
-    if (fs::exists(csv)) {
-      std::ifstream in(csv);
-      for (std::string line; std::getline(in, line) && static_cast<int>(lines.size()) <= epochs_done;) lines.push_back(line);
-    }
-    std::ofstream out(csv, std::ios::trunc);
-    if (lines.empty()) lines.push_back("epoch,lr,train_loss,train_acc,valid_acc,test_acc,seconds");
-    for (const auto& line : lines) out << line << "\n";
   }
 
   static void append_csv(const fs::path& csv, const full_training::EpochStats& s, double valid, double test) {

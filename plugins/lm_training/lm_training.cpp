@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -14,9 +16,11 @@
 #include "automl/log.hpp"
 #include "automl/nn/language_model.hpp"
 #include "automl/plugin.hpp"
+#include "automl/train_dir.hpp"
 
 namespace {
 
+namespace fs = std::filesystem;
 using automl::Split;
 
 // Model construction draws its initial weights from torch's global
@@ -54,7 +58,7 @@ class LmTraining final : public automl::Evaluator {
     return s;
   }
 
-  LmTraining(const Options& o, const automl::Context& ctx) : options_(o), device_(ctx.device) {
+  LmTraining(const Options& o, const automl::Context& ctx) : options_(o), space_(ctx.space), device_(ctx.device) {
     builder_ = ctx.space->language_models();
     if (builder_ == nullptr)
       throw automl::ConfigError("[evaluator] lm_training: the search space builds no language models; use one "
@@ -75,36 +79,68 @@ class LmTraining final : public automl::Evaluator {
 
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& trial) override {
     const auto start = std::chrono::steady_clock::now();
-    auto model = build(arch, trial.seed);
-    model->reseed(automl::derive_seed(trial.seed, "dropout"));
-    automl::Random rng(automl::derive_seed(trial.seed, "bptt"));
-    torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(options_.lr).weight_decay(options_.weight_decay));
-    const auto train = automl::nn::train_options(options_);
-    automl::nn::LmCursor cursor;
-    double epoch_nll = 0;
-    for (int epoch = 0; epoch < options_.epochs; ++epoch) {
-      model->train();
-      double sum = 0, tokens = 0;
-      for (std::int64_t step = 0; options_.steps_per_epoch == 0 || step < options_.steps_per_epoch; ++step) {
-        double nll = 0;
-        try {
-          nll = automl::nn::lm_train_step(*model, optimizer, train_, cursor, train, rng);
-        } catch (const automl::Error& e) {
-          throw automl::Error("lm_training, epoch " + std::to_string(epoch + 1) + ": " + e.what());
-        }
-        sum += nll * static_cast<double>(cursor.length), tokens += static_cast<double>(cursor.length);
-        if (cursor.wrapped && options_.steps_per_epoch == 0) break;
-      }
-      epoch_nll = sum / tokens;
-    }
-    const double valid = automl::nn::evaluate_nll(*model, valid_, options_.bptt);
+    Run run(build(arch, trial.seed), options_);
+    double train_nll = 0;
+    for (int epoch = 0; epoch < options_.epochs; ++epoch) train_nll = train_epoch(run, trial.seed, epoch);
+    const double valid = automl::nn::evaluate_nll(*run.model, valid_, options_.bptt);
     automl::TrialResult result;
     result.score = -valid;
     result.metrics["valid_ppl"] = std::exp(valid);
-    result.metrics["train_ppl"] = std::exp(epoch_nll);
-    if (options_.report_test) result.metrics["test_ppl"] = std::exp(automl::nn::evaluate_nll(*model, test_, options_.bptt));
-    result.metrics["params"] = static_cast<double>(automl::nn::parameter_count(*model));
+    result.metrics["train_ppl"] = std::exp(train_nll);
+    if (options_.report_test)
+      result.metrics["test_ppl"] = std::exp(automl::nn::evaluate_nll(*run.model, test_, options_.bptt));
+    result.metrics["params"] = static_cast<double>(automl::nn::parameter_count(*run.model));
     result.metrics["train_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+  }
+
+  bool can_train() const override { return true; }
+
+  // The final training of a cell: a checkpoint after every epoch (resumed
+  // when present), the best model by validation perplexity in model.pt, one
+  // metrics.csv row per epoch. With the same seed and epochs it reaches the
+  // weights evaluate() reaches.
+  automl::TrialResult train(const automl::Architecture& arch, const automl::TrainJob& job) override {
+    fs::create_directories(job.dir);
+    automl::claim_training_dir(job.dir, space_->to_text(arch));
+    Run run(build(arch, job.seed), options_);
+    const fs::path checkpoint = job.dir / "checkpoint.pt", csv = job.dir / "metrics.csv", best = job.dir / "model.pt";
+    if (fs::exists(checkpoint)) {
+      load(run, checkpoint);
+      automl::log_info(fmt::format("resuming {} after epoch {}", job.dir.string(), run.epochs_done));
+    }
+    automl::trim_csv(csv, run.epochs_done, "epoch,train_ppl,valid_ppl,test_ppl,seconds");
+    while (run.epochs_done < options_.epochs) {
+      if (job.stop && job.stop()) break;
+      const auto start = std::chrono::steady_clock::now();
+      const double train_nll = train_epoch(run, job.seed, run.epochs_done);
+      const double valid = automl::nn::evaluate_nll(*run.model, valid_, options_.bptt);
+      const double test = options_.report_test ? automl::nn::evaluate_nll(*run.model, test_, options_.bptt) : NAN;
+      ++run.epochs_done;
+      if (valid < run.best_valid) {
+        run.best_valid = valid, run.best_test = test;
+        torch::serialize::OutputArchive archive;
+        run.model->save(archive);
+        save_atomically(archive, best);
+      }
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::ofstream(csv, std::ios::app) << fmt::format("{},{:.6g},{:.6g},{},{:.3f}\n", run.epochs_done,
+                                                       std::exp(train_nll), std::exp(valid),
+                                                       std::isnan(test) ? "" : fmt::format("{:.6g}", std::exp(test)),
+                                                       seconds);
+      save(run, checkpoint);  // after the row: a kill in between redoes this epoch and its row
+      if (job.progress)
+        job.progress(fmt::format("epoch {}/{} train ppl {:.2f} valid ppl {:.2f}{} (best {:.2f}) {:.0f} s/epoch",
+                                 run.epochs_done, options_.epochs, std::exp(train_nll), std::exp(valid),
+                                 std::isnan(test) ? "" : fmt::format(" test ppl {:.2f}", std::exp(test)),
+                                 std::exp(run.best_valid), seconds));
+    }
+    automl::TrialResult result;
+    result.score = -run.best_valid;
+    result.metrics["valid_ppl"] = std::exp(run.best_valid);
+    if (options_.report_test) result.metrics["test_ppl"] = std::exp(run.best_test);
+    result.metrics["epochs"] = run.epochs_done;
+    result.metrics["params"] = static_cast<double>(automl::nn::parameter_count(*run.model));
     return result;
   }
 
@@ -116,6 +152,81 @@ class LmTraining final : public automl::Evaluator {
   }
 
  private:
+  // One model under training and where it stands.
+  struct Run {
+    Run(std::shared_ptr<automl::nn::LanguageModel> m, const Options& o)
+        : model(std::move(m)),
+          optimizer(model->parameters(), torch::optim::SGDOptions(o.lr).weight_decay(o.weight_decay)) {}
+    std::shared_ptr<automl::nn::LanguageModel> model;
+    torch::optim::SGD optimizer;
+    automl::nn::LmCursor cursor;
+    int epochs_done = 0;
+    double best_valid = INFINITY, best_test = NAN;
+  };
+
+  // Epoch `epoch`; returns its mean training cross entropy. Dropout masks
+  // and window lengths derive from (seed, epoch), so a resumed training
+  // repeats them.
+  double train_epoch(Run& run, std::uint64_t seed, int epoch) const {
+    run.model->reseed(automl::derive_seed(seed, "dropout", static_cast<std::uint64_t>(epoch)));
+    automl::Random rng(automl::derive_seed(seed, "bptt", static_cast<std::uint64_t>(epoch)));
+    run.model->train();
+    const auto options = automl::nn::train_options(options_);
+    double sum = 0, tokens = 0;
+    for (std::int64_t step = 0; options_.steps_per_epoch == 0 || step < options_.steps_per_epoch; ++step) {
+      try {
+        sum += automl::nn::lm_train_step(*run.model, run.optimizer, train_, run.cursor, options, rng) *
+               static_cast<double>(run.cursor.length);
+      } catch (const automl::Error& e) {
+        throw automl::Error("lm_training, epoch " + std::to_string(epoch + 1) + ": " + e.what());
+      }
+      tokens += static_cast<double>(run.cursor.length);
+      if (run.cursor.wrapped && options_.steps_per_epoch == 0) break;
+    }
+    return sum / tokens;
+  }
+
+  static void save_atomically(torch::serialize::OutputArchive& archive, const fs::path& file) {
+    const fs::path tmp = file.string() + ".tmp";
+    archive.save_to(tmp.string());
+    fs::rename(tmp, file);
+  }
+
+  void save(const Run& run, const fs::path& file) const {
+    torch::serialize::OutputArchive archive;
+    run.model->save(archive);
+    torch::serialize::OutputArchive optimizer;
+    run.optimizer.save(optimizer);
+    archive.write("optimizer", optimizer);
+    archive.write("progress", torch::tensor({static_cast<double>(run.epochs_done), run.best_valid, run.best_test,
+                                             static_cast<double>(run.cursor.position)},
+                                            torch::kDouble));
+    if (run.cursor.hidden.defined()) archive.write("hidden", run.cursor.hidden);
+    save_atomically(archive, file);
+  }
+
+  void load(Run& run, const fs::path& file) const {
+    torch::serialize::InputArchive archive;
+    try {
+      archive.load_from(file.string(), device_);
+      run.model->load(archive);
+      torch::serialize::InputArchive optimizer;
+      archive.read("optimizer", optimizer);
+      run.optimizer.load(optimizer);
+      torch::Tensor progress;
+      archive.read("progress", progress);
+      run.epochs_done = static_cast<int>(progress[0].item<double>());
+      run.best_valid = progress[1].item<double>();
+      run.best_test = progress[2].item<double>();
+      run.cursor.position = static_cast<std::int64_t>(progress[3].item<double>());
+      torch::Tensor hidden;
+      if (archive.try_read("hidden", hidden)) run.cursor.hidden = hidden;
+    } catch (const c10::Error&) {
+      throw automl::DataError("lm_training: cannot read checkpoint " + file.string() +
+                              " (truncated, or from another model size?); delete it to start over");
+    }
+  }
+
   std::shared_ptr<automl::nn::LanguageModel> build(const automl::Architecture& arch, std::uint64_t seed) const {
     std::lock_guard<std::mutex> lock(build_mutex);
     torch::manual_seed(seed);
@@ -125,6 +236,7 @@ class LmTraining final : public automl::Evaluator {
   }
 
   Options options_;
+  const automl::SearchSpace* space_;
   torch::Device device_;
   const automl::nn::LanguageModelBuilder* builder_ = nullptr;
   std::int64_t vocabulary_ = 0;

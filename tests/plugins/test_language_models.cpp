@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <fstream>
 #include <map>
 
 #include "automl/data/text.hpp"
@@ -49,6 +50,8 @@ automl::RoundContext round_of(std::uint64_t r, const automl::Architecture& only)
   round.sampler = [only](automl::Random&) { return only; };
   return round;
 }
+
+const std::string kAllTanhOnS0 = "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0";
 
 const std::string kSmallTraining =
     "type = \"lm_training\"\nsize = 64\nbatch_size = 32\nbptt = 20\nepochs = 2\nsteps_per_epoch = 250\n"
@@ -107,6 +110,39 @@ BOOST_AUTO_TEST_CASE(a_fixed_seed_repeats_the_training) {
   BOOST_TEST(a.score == b.score);
   BOOST_TEST(a.metrics.at("train_ppl") == b.metrics.at("train_ppl"));
   BOOST_TEST(a.score != other.score);
+}
+
+// automl train: interrupted after one epoch and resumed, it ends where an
+// evaluation of the same seed ends; the directory keeps its architecture.
+BOOST_AUTO_TEST_CASE(a_final_training_resumes_and_matches_the_trial) {
+  if (!have_ptb()) return;
+  automl::test::Plugins p;
+  auto c = build(p.registry,
+                 "type = \"lm_training\"\nsize = 16\nbatch_size = 8\nbptt = 10\nepochs = 3\nsteps_per_epoch = 4\n"
+                 "eval_batch_size = 256\n");
+  const auto arch = c.space->parse("naonet_ptb");
+  const auto trial = c.evaluator->evaluate(arch, {0, 9, 1});
+  automl::TrainJob job;
+  job.dir = automl::test::scratch_dir("lm_train");
+  job.seed = 9;
+  int epochs = 0;
+  job.progress = [&](const std::string&) { ++epochs; };
+  job.stop = [&] { return epochs >= 1; };
+  BOOST_TEST(c.evaluator->train(arch, job).metrics.at("epochs") == 1);
+  job.stop = nullptr;
+  const auto done = c.evaluator->train(arch, job);
+  BOOST_TEST(done.metrics.at("epochs") == 3);
+  BOOST_TEST(epochs == 3);
+  std::ifstream csv(job.dir / "metrics.csv");
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(csv, line);) rows.push_back(line);
+  BOOST_REQUIRE(rows.size() == 4u);
+  const auto last = rows.back();
+  const double valid = std::stod(last.substr(last.find(',', last.find(',') + 1) + 1));
+  BOOST_TEST(valid == trial.metrics.at("valid_ppl"), boost::test_tools::tolerance(1e-5));
+  BOOST_TEST(fs::exists(job.dir / "model.pt"));
+  const auto other = automl::test::error_of([&] { c.evaluator->train(c.space->parse(kAllTanhOnS0), job); });
+  BOOST_TEST(other.find("holds the training of another architecture") != std::string::npos, other);
 }
 
 // Every window trains one cell; it must then score far above random cells,
