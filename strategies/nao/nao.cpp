@@ -256,6 +256,10 @@ const automl::Schema<Nao::Options>& Nao::schema() {
                  "expand copies), none")
           .one_of({"online", "offline", "none"})
           .field("expand", member(&nao::TrainOptions::expand), "Offline augmentation: copies per architecture, original included").at_least(1)
+          .field("targets", member(&nao::TrainOptions::targets),
+                 "Predictor targets: minmax (the reference: (score - min) / (max - min)) or rank (rank / (n - 1), "
+                 "insensitive to outlying scores)")
+          .one_of({"minmax", "rank"})
           .field("holdout_fraction", &O::holdout_fraction,
                  "Fraction of the training data held out each round to measure the predictor (0: train on "
                  "all, as the reference, and measure on the training data)")

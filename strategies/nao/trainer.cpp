@@ -37,10 +37,19 @@ std::vector<Example> examples(const automl::TokenEncoding& tokens, const std::ve
                               const TrainOptions& o, automl::Random& rng) {
   double lo = INFINITY, hi = -INFINITY;
   for (const auto& d : data) lo = std::min(lo, d.score), hi = std::max(hi, d.score);
+  // Rank targets: (number below + half the ties) / (n - 1), in [0, 1]; an
+  // outlier (a degenerate cell) then no longer squeezes the rest together.
+  const auto rank_target = [&](double score) {
+    double below = 0, ties = 0;
+    for (const auto& d : data) below += d.score < score, ties += d.score == score;
+    return data.size() > 1 ? (below + (ties - 1) / 2) / static_cast<double>(data.size() - 1) : 0.5;
+  };
   std::vector<Example> out;
   for (const auto& d : data) {
     Example e;
-    e.target = static_cast<float>(hi > lo ? (d.score - lo) / (hi - lo) : 0.5);
+    e.target = static_cast<float>(o.targets == "rank" ? rank_target(d.score)
+                                  : hi > lo          ? (d.score - lo) / (hi - lo)
+                                                     : 0.5);
     e.sequences.push_back(tokens.encode(d.arch));
     const auto variants = tokens.symmetric_variants(d.arch);
     if (o.augmentation == "online" && !variants.empty()) {

@@ -21,6 +21,7 @@ struct TrainOptions {
   double trade_off = 0.8;          ///< weight of the MSE; 1 - trade_off weighs the reconstruction NLL
   std::string augmentation = "online";  ///< "online", "offline" or "none"
   int expand = 10;                 ///< offline: copies per architecture, originals included
+  std::string targets = "minmax";  ///< predictor targets: "minmax" (reference) or "rank" (rank / (n - 1))
 };
 
 struct Scored {
@@ -29,7 +30,7 @@ struct Scored {
 };
 
 /// Trains `controller` (a fresh Adam each call, as the reference) on `data`
-/// with min-max normalized scores. Returns {"train_mse", "train_nll"} of the
+/// with normalized scores (min-max or ranks, `options.targets`). Returns {"train_mse", "train_nll"} of the
 /// last epoch.
 std::map<std::string, double> train_controller(Controller& controller, const automl::TokenEncoding& tokens,
                                                const std::vector<Scored>& data, const TrainOptions& options,
