@@ -147,7 +147,8 @@ class LmTraining final : public automl::Evaluator {
   std::string inspect(const automl::Architecture& arch) const override {
     auto model = build(arch, 0);
     const auto params = automl::nn::parameter_count(*model);
-    return fmt::format("language model: vocabulary {}, embedding = hidden = {} (tied decoder)\nparameters {} ({:.3f} M)\n",
+    return fmt::format("language model: vocabulary {}, embedding = hidden = {} (tied decoder)\n"
+                       "parameters {} ({:.3f} M)\n",
                        vocabulary_, options_.size, params, params / 1e6);
   }
 

@@ -154,7 +154,8 @@ class LmWeightSharing final : public automl::Evaluator {
     if (!hidden.empty()) {
       if (static_cast<std::int64_t>(hidden.size()) != train_.size(1) * options_.size)
         throw automl::DataError("lm_weight_sharing: the saved state does not match this supernet");
-      cursor_.hidden = torch::tensor(hidden, torch::kDouble).view({train_.size(1), options_.size}).to(device_, torch::kFloat);
+      cursor_.hidden =
+          torch::tensor(hidden, torch::kDouble).view({train_.size(1), options_.size}).to(device_, torch::kFloat);
     }
   }
 

@@ -66,7 +66,8 @@ automl::Architecture parse_readable(const std::string& text) {
       if (activations()[k] == act) a = static_cast<int>(k);
     if (a < 0) fail(text, "unknown activation '" + act + "'");
     const std::string state = item.substr(open + 1, close - open - 1);
-    if (state.size() < 2 || state[0] != 's' || state.find_first_not_of("0123456789", 1) != std::string::npos) fail(text, "'" + state + "' is not a state sJ");
+    if (state.size() < 2 || state[0] != 's' || state.find_first_not_of("0123456789", 1) != std::string::npos)
+      fail(text, "'" + state + "' is not a state sJ");
     arch.genes.push_back(std::stoi(state.substr(1)));
     arch.genes.push_back(a);
     ++node;

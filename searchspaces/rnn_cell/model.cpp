@@ -86,18 +86,19 @@ class CellLm : public Base {
     for (std::int64_t t = 0; t < steps; ++t) {
       const auto c0h0 = torch::addmm(xw[t], masked(state, h_mask), w0h).chunk(2, 1);
       states[0] = state + torch::sigmoid(c0h0[0]) * (torch::tanh(c0h0[1]) - state);
-      for (int k = 0; k <= kNodes; ++k) {
+      for (std::size_t k = 0; k < states.size(); ++k) {
         if (k > 0) {
-          const int node = k - 1;
-          const auto c_h = ch[static_cast<std::size_t>(node)].chunk(2, 1);
+          const int node = static_cast<int>(k) - 1;
+          const auto c_h = ch[k - 1].chunk(2, 1);
           const at::Tensor& prev = states[static_cast<std::size_t>(pred_of(arch_, node))];
-          states[static_cast<std::size_t>(k)] = prev + torch::sigmoid(c_h[0]) * (activate(c_h[1], act_of(arch_, node)) - prev);
+          states[k] = prev + torch::sigmoid(c_h[0]) * (activate(c_h[1], act_of(arch_, node)) - prev);
         }
-        const auto& kids = children[static_cast<std::size_t>(k)];
+        const auto& kids = children[k];
         if (kids.empty()) continue;
-        const at::Tensor all = masked(states[static_cast<std::size_t>(k)], h_mask).mm(group_weight[static_cast<std::size_t>(k)]);
+        const at::Tensor all = masked(states[k], h_mask).mm(group_weight[k]);
         for (std::size_t j = 0; j < kids.size(); ++j)
-          ch[static_cast<std::size_t>(kids[j])] = kids.size() == 1 ? all : all.narrow(1, static_cast<std::int64_t>(j) * 2 * h, 2 * h);
+          ch[static_cast<std::size_t>(kids[j])] =
+              kids.size() == 1 ? all : all.narrow(1, static_cast<std::int64_t>(j) * 2 * h, 2 * h);
       }
       state = average_s0_ ? torch::stack(states).mean(0)
                           : torch::stack(at::TensorList(states).slice(1)).mean(0);
