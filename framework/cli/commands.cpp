@@ -112,12 +112,7 @@ int print_summary(const RunSummary& s, std::ostream& out) {
   if (s.final_best)
     out << fmt::format("final: {:.4f} (search {:.4f}, rank {})  {}\n", s.final_best->trial.score,
                        s.final_best->search_score, s.final_best->trial.id, s.final_best->trial.arch);
-  // The run's report: what `automl show` prints, kept beside the database.
-  const fs::path report = s.run_dir / "report.txt";
-  {
-    std::ofstream file(report);
-    show_run(s.run_dir, 10, file);
-  }
+  const fs::path report = write_run_report(s.run_dir);
   out << fmt::format("database: {}  (automl show / export {})\nreport:   {}\n", (s.run_dir / "results.db").string(),
                      s.run_dir.string(), report.string());
   return s.stop_reason == "interrupted" ? 130 : 0;

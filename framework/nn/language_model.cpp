@@ -5,7 +5,9 @@
 
 #include <torch/torch.h>
 
+#include "automl/dataset.hpp"
 #include "automl/error.hpp"
+#include "automl/search_space.hpp"
 
 namespace automl::nn {
 
@@ -25,6 +27,27 @@ at::Tensor batchify(const TensorData& data, Split split, std::int64_t batch, con
   if (!data.stream(split, options, 0)->next(whole))
     throw Error("language model: the split is too short for batch size " + std::to_string(batch));
   return torch::cat({whole.inputs, whole.targets.narrow(0, whole.targets.size(0) - 1, 1)}, 0).to(device);
+}
+
+LmData lm_data(const Context& ctx, const std::string& evaluator, std::int64_t batch, std::int64_t eval_batch,
+               bool with_test) {
+  LmData out;
+  out.builder = ctx.space->language_models();
+  if (out.builder == nullptr)
+    throw ConfigError("[evaluator] " + evaluator + ": the search space builds no language models; use one that does "
+                      "(rnn_cell); image cells train with full_training or weight_sharing");
+  if (ctx.dataset == nullptr || ctx.dataset->tensors() == nullptr || ctx.dataset->info().task != "language_model")
+    throw ConfigError("[evaluator] " + evaluator + " needs a language-model [dataset] (e.g. type = \"ptb\")");
+  const auto& data = *ctx.dataset->tensors();
+  const at::Device device(ctx.device);
+  out.vocabulary = ctx.dataset->info().classes;
+  out.train = batchify(data, Split::train, batch, device);
+  out.valid = batchify(data, Split::valid, eval_batch, device);
+  if (with_test) out.test = batchify(data, Split::test, eval_batch, device);
+  if (out.train.size(0) < 3)
+    throw ConfigError("[evaluator] " + evaluator + ": batch_size = " + std::to_string(batch) +
+                      " leaves fewer than 3 steps per stream of the training text; lower it");
+  return out;
 }
 
 std::int64_t draw_sequence_length(std::int64_t bptt, Random& rng) {

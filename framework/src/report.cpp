@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <set>
 
 #include <fmt/format.h>
@@ -79,6 +80,13 @@ void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostrea
     if (shown == 1) out << "\nfailed trials (first 5):\n";
     out << fmt::format("  #{:<5} {}: {}\n", t.id, t.arch, t.error);
   }
+}
+
+std::filesystem::path write_run_report(const std::filesystem::path& run_dir) {
+  const auto file = run_dir / "report.txt";
+  std::ofstream out(file);
+  show_run(run_dir, 10, out);
+  return file;
 }
 
 void export_run(const std::filesystem::path& run_dir, const std::string& format, std::ostream& out) {

@@ -21,7 +21,6 @@
 namespace {
 
 namespace fs = std::filesystem;
-using automl::Split;
 
 // Model construction draws its initial weights from torch's global
 // generator; parallel trials take turns so that each build sees its own seed.
@@ -58,21 +57,10 @@ class LmTraining final : public automl::Evaluator {
     return s;
   }
 
-  LmTraining(const Options& o, const automl::Context& ctx) : options_(o), space_(ctx.space), device_(ctx.device) {
-    builder_ = ctx.space->language_models();
-    if (builder_ == nullptr)
-      throw automl::ConfigError("[evaluator] lm_training: the search space builds no language models; use one "
-                                "that does (rnn_cell), or full_training for image networks");
-    if (ctx.dataset == nullptr || ctx.dataset->tensors() == nullptr || ctx.dataset->info().task != "language_model")
-      throw automl::ConfigError("[evaluator] lm_training needs a language-model [dataset] (e.g. type = \"ptb\")");
-    const auto& data = *ctx.dataset->tensors();
-    vocabulary_ = ctx.dataset->info().classes;
-    train_ = automl::nn::batchify(data, Split::train, o.batch_size, device_);
-    valid_ = automl::nn::batchify(data, Split::valid, o.eval_batch_size, device_);
-    if (o.report_test) test_ = automl::nn::batchify(data, Split::test, o.eval_batch_size, device_);
-    if (train_.size(0) < 3)
-      throw automl::ConfigError("[evaluator] lm_training: batch_size = " + std::to_string(o.batch_size) +
-                                " leaves fewer than 3 steps per stream of the training text; lower it");
+  LmTraining(const Options& o, const automl::Context& ctx) : options_(o),
+        space_(ctx.space),
+        device_(ctx.device),
+        data_(automl::nn::lm_data(ctx, "lm_training", o.batch_size, o.eval_batch_size, o.report_test)) {
   }
 
   bool concurrent() const override { return device_.is_cpu(); }
@@ -82,13 +70,13 @@ class LmTraining final : public automl::Evaluator {
     Run run(build(arch, trial.seed), options_);
     double train_nll = 0;
     for (int epoch = 0; epoch < options_.epochs; ++epoch) train_nll = train_epoch(run, trial.seed, epoch);
-    const double valid = automl::nn::evaluate_nll(*run.model, valid_, options_.bptt);
+    const double valid = automl::nn::evaluate_nll(*run.model, data_.valid, options_.bptt);
     automl::TrialResult result;
     result.score = -valid;
     result.metrics["valid_ppl"] = std::exp(valid);
     result.metrics["train_ppl"] = std::exp(train_nll);
     if (options_.report_test)
-      result.metrics["test_ppl"] = std::exp(automl::nn::evaluate_nll(*run.model, test_, options_.bptt));
+      result.metrics["test_ppl"] = std::exp(automl::nn::evaluate_nll(*run.model, data_.test, options_.bptt));
     result.metrics["params"] = static_cast<double>(automl::nn::parameter_count(*run.model));
     result.metrics["train_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
@@ -114,8 +102,8 @@ class LmTraining final : public automl::Evaluator {
       if (job.stop && job.stop()) break;
       const auto start = std::chrono::steady_clock::now();
       const double train_nll = train_epoch(run, job.seed, run.epochs_done);
-      const double valid = automl::nn::evaluate_nll(*run.model, valid_, options_.bptt);
-      const double test = options_.report_test ? automl::nn::evaluate_nll(*run.model, test_, options_.bptt) : NAN;
+      const double valid = automl::nn::evaluate_nll(*run.model, data_.valid, options_.bptt);
+      const double test = options_.report_test ? automl::nn::evaluate_nll(*run.model, data_.test, options_.bptt) : NAN;
       ++run.epochs_done;
       if (valid < run.best_valid) {
         run.best_valid = valid, run.best_test = test;
@@ -149,7 +137,7 @@ class LmTraining final : public automl::Evaluator {
     const auto params = automl::nn::parameter_count(*model);
     return fmt::format("language model: vocabulary {}, embedding = hidden = {} (tied decoder)\n"
                        "parameters {} ({:.3f} M)\n",
-                       vocabulary_, options_.size, params, params / 1e6);
+                       data_.vocabulary, options_.size, params, params / 1e6);
   }
 
  private:
@@ -176,7 +164,7 @@ class LmTraining final : public automl::Evaluator {
     double sum = 0, tokens = 0;
     for (std::int64_t step = 0; options_.steps_per_epoch == 0 || step < options_.steps_per_epoch; ++step) {
       try {
-        sum += automl::nn::lm_train_step(*run.model, run.optimizer, train_, run.cursor, options, rng) *
+        sum += automl::nn::lm_train_step(*run.model, run.optimizer, data_.train, run.cursor, options, rng) *
                static_cast<double>(run.cursor.length);
       } catch (const automl::Error& e) {
         throw automl::Error("lm_training, epoch " + std::to_string(epoch + 1) + ": " + e.what());
@@ -231,7 +219,7 @@ class LmTraining final : public automl::Evaluator {
   std::shared_ptr<automl::nn::LanguageModel> build(const automl::Architecture& arch, std::uint64_t seed) const {
     std::lock_guard<std::mutex> lock(build_mutex);
     torch::manual_seed(seed);
-    auto model = builder_->build(arch, automl::nn::model_config(options_), vocabulary_);
+    auto model = data_.builder->build(arch, automl::nn::model_config(options_), data_.vocabulary);
     model->to(device_);
     return model;
   }
@@ -239,9 +227,7 @@ class LmTraining final : public automl::Evaluator {
   Options options_;
   const automl::SearchSpace* space_;
   torch::Device device_;
-  const automl::nn::LanguageModelBuilder* builder_ = nullptr;
-  std::int64_t vocabulary_ = 0;
-  torch::Tensor train_, valid_, test_;
+  automl::nn::LmData data_;
 };
 
 void register_components(automl::Registrar& r) { r.add<LmTraining>(); }

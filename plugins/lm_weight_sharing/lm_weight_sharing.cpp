@@ -13,10 +13,9 @@
 #include "automl/log.hpp"
 #include "automl/nn/language_model.hpp"
 #include "automl/plugin.hpp"
+#include "automl/round_epochs.hpp"
 
 namespace {
-
-using automl::Split;
 
 class LmWeightSharing final : public automl::Evaluator {
  public:
@@ -62,21 +61,12 @@ class LmWeightSharing final : public automl::Evaluator {
     return s;
   }
 
-  LmWeightSharing(const Options& o, const automl::Context& ctx) : options_(o), seed_(ctx.seed), device_(ctx.device) {
-    const auto* builder = ctx.space->language_models();
-    if (builder == nullptr)
-      throw automl::ConfigError("[evaluator] lm_weight_sharing: the search space builds no language models; use "
-                                "one that does (rnn_cell), or weight_sharing for image cells");
-    if (ctx.dataset == nullptr || ctx.dataset->tensors() == nullptr || ctx.dataset->info().task != "language_model")
-      throw automl::ConfigError("[evaluator] lm_weight_sharing needs a language-model [dataset] (e.g. type = \"ptb\")");
-    const auto& data = *ctx.dataset->tensors();
-    train_ = automl::nn::batchify(data, Split::train, o.batch_size, device_);
-    valid_ = automl::nn::batchify(data, Split::valid, o.eval_batch_size, device_);
-    if (train_.size(0) < 3)
-      throw automl::ConfigError("[evaluator] lm_weight_sharing: batch_size = " + std::to_string(o.batch_size) +
-                                " leaves fewer than 3 steps per stream of the training text; lower it");
+  LmWeightSharing(const Options& o, const automl::Context& ctx)
+      : options_(o), seed_(ctx.seed), device_(ctx.device),
+        epochs_(o.epochs_per_round, o.total_epochs),
+        data_(automl::nn::lm_data(ctx, "lm_weight_sharing", o.batch_size, o.eval_batch_size, false)) {
     torch::manual_seed(ctx.seed);
-    supernet_ = builder->build_supernet(automl::nn::model_config(o), ctx.dataset->info().classes);
+    supernet_ = data_.builder->build_supernet(automl::nn::model_config(o), data_.vocabulary);
     supernet_->to(device_);
     optimizer_ = std::make_unique<torch::optim::SGD>(supernet_->parameters(),
                                                      torch::optim::SGDOptions(o.lr).weight_decay(o.weight_decay));
@@ -85,41 +75,35 @@ class LmWeightSharing final : public automl::Evaluator {
   bool concurrent() const override { return false; }  // one supernet
   bool scores_drift() const override { return true; }
 
-  // Trains up to epochs_per_round epochs (fewer once total_epochs is reached);
-  // a round interrupted after some epochs continues where its checkpoint was.
+  // Trains up to epochs_per_round epochs (fewer once total_epochs is reached).
   void prepare_round(const automl::RoundContext& round) override {
-    if (round_ != static_cast<std::int64_t>(round.round)) {
-      round_ = static_cast<std::int64_t>(round.round);
-      round_target_ = std::min(options_.total_epochs, epochs_done_ + options_.epochs_per_round);
-    }
-    while (epochs_done_ < round_target_) {
-      if (round.stop && round.stop()) return;
-      const double nll = train_epoch(round.sampler);
-      if (round.checkpoint) round.checkpoint();
-      automl::log_info(fmt::format("supernet epoch {}/{}: train ppl {:.2f}", epochs_done_, options_.total_epochs,
-                                   std::exp(nll)));
-    }
+    epochs_.run(
+        round, [&](int epoch) { return train_epoch(round.sampler, epoch); },
+        [&](int epoch, double nll) {
+          automl::log_info(
+              fmt::format("supernet epoch {}/{}: train ppl {:.2f}", epoch + 1, options_.total_epochs, std::exp(nll)));
+        });
   }
 
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& trial) override {
     supernet_->select(arch);
     double nll = 0;
     if (options_.eval_batches == 0) {
-      nll = automl::nn::evaluate_nll(*supernet_, valid_, options_.bptt);
+      nll = automl::nn::evaluate_nll(*supernet_, data_.valid, options_.bptt);
     } else {
       // Each window starts from a zero state at a random position.
       automl::Random rng(trial.seed);
-      const std::int64_t length = std::min<std::int64_t>(options_.bptt, valid_.size(0) - 1);
+      const std::int64_t length = std::min<std::int64_t>(options_.bptt, data_.valid.size(0) - 1);
       for (int b = 0; b < options_.eval_batches; ++b) {
-        const auto start = static_cast<std::int64_t>(rng.index(static_cast<std::size_t>(valid_.size(0) - length)));
-        nll += automl::nn::evaluate_nll(*supernet_, valid_.narrow(0, start, length + 1), length);
+        const auto start = static_cast<std::int64_t>(rng.index(static_cast<std::size_t>(data_.valid.size(0) - length)));
+        nll += automl::nn::evaluate_nll(*supernet_, data_.valid.narrow(0, start, length + 1), length);
       }
       nll /= options_.eval_batches;
     }
     automl::TrialResult r;
     r.score = -nll;
     r.metrics["ws_ppl"] = std::exp(nll);
-    r.metrics["supernet_epochs"] = epochs_done_;
+    r.metrics["supernet_epochs"] = epochs_.done();
     return r;
   }
 
@@ -131,9 +115,7 @@ class LmWeightSharing final : public automl::Evaluator {
 
   void save(automl::StateWriter& out) const override {
     automl::nn::save_training_state(*supernet_, *optimizer_, out);
-    out.put_int(epochs_done_);
-    out.put_int(round_);
-    out.put_int(round_target_);
+    epochs_.save(out);
     out.put_int(cursor_.position);
     std::vector<double> hidden;  // the state carried into the next window
     if (cursor_.hidden.defined()) {
@@ -145,17 +127,15 @@ class LmWeightSharing final : public automl::Evaluator {
 
   void load(automl::StateReader& in) override {
     automl::nn::load_training_state(*supernet_, *optimizer_, in, device_, "lm_weight_sharing");
-    epochs_done_ = static_cast<int>(in.get_int());
-    round_ = in.get_int();
-    round_target_ = static_cast<int>(in.get_int());
+    epochs_.load(in);
     cursor_ = {};
     cursor_.position = in.get_int();
     const auto hidden = in.get_doubles();
     if (!hidden.empty()) {
-      if (static_cast<std::int64_t>(hidden.size()) != train_.size(1) * options_.size)
+      if (static_cast<std::int64_t>(hidden.size()) != data_.train.size(1) * options_.size)
         throw automl::DataError("lm_weight_sharing: the saved state does not match this supernet");
       cursor_.hidden =
-          torch::tensor(hidden, torch::kDouble).view({train_.size(1), options_.size}).to(device_, torch::kFloat);
+          torch::tensor(hidden, torch::kDouble).view({data_.train.size(1), options_.size}).to(device_, torch::kFloat);
     }
   }
 
@@ -163,8 +143,7 @@ class LmWeightSharing final : public automl::Evaluator {
   // One epoch; returns its mean training cross entropy. Candidates, window
   // lengths and dropout masks derive from the seed and the epoch, so a
   // resumed search repeats them.
-  double train_epoch(const automl::Sampler& sampler) {
-    const int epoch = epochs_done_;
+  double train_epoch(const automl::Sampler& sampler, int epoch) {
     automl::Random rng(automl::derive_seed(seed_, "candidates", epoch));
     supernet_->reseed(automl::derive_seed(seed_, "network", epoch));
     supernet_->train();
@@ -174,27 +153,24 @@ class LmWeightSharing final : public automl::Evaluator {
       supernet_->select(sampler(rng));
       double nll = 0;
       try {
-        nll = automl::nn::lm_train_step(*supernet_, *optimizer_, train_, cursor_, train, rng);
+        nll = automl::nn::lm_train_step(*supernet_, *optimizer_, data_.train, cursor_, train, rng);
       } catch (const automl::Error& e) {
         throw automl::Error("lm_weight_sharing, supernet epoch " + std::to_string(epoch + 1) + ": " + e.what());
       }
       sum += nll * static_cast<double>(cursor_.length), tokens += static_cast<double>(cursor_.length);
       if (cursor_.wrapped && options_.steps_per_epoch == 0) break;
     }
-    ++epochs_done_;
     return sum / tokens;
   }
 
   Options options_;
   std::uint64_t seed_;
   torch::Device device_;
-  torch::Tensor train_, valid_;
   std::shared_ptr<automl::nn::LmSupernet> supernet_;
   std::unique_ptr<torch::optim::SGD> optimizer_;
   automl::nn::LmCursor cursor_;
-  int epochs_done_ = 0;
-  std::int64_t round_ = -1;
-  int round_target_ = 0;
+  automl::RoundEpochs epochs_;
+  automl::nn::LmData data_;
 };
 
 void register_components(automl::Registrar& r) { r.add<LmWeightSharing>(); }

@@ -13,6 +13,7 @@
 #include "automl/log.hpp"
 #include "automl/nn/network.hpp"
 #include "automl/plugin.hpp"
+#include "automl/round_epochs.hpp"
 
 namespace {
 
@@ -78,7 +79,8 @@ class WeightSharing final : public automl::Evaluator {
     return s;
   }
 
-  WeightSharing(const Options& o, const automl::Context& ctx) : options_(o), seed_(ctx.seed), device_(ctx.device) {
+  WeightSharing(const Options& o, const automl::Context& ctx)
+      : options_(o), seed_(ctx.seed), device_(ctx.device), epochs_(o.epochs_per_round, o.total_epochs) {
     const auto* builder = ctx.space->networks();
     if (ctx.dataset == nullptr || ctx.dataset->tensors() == nullptr)
       throw automl::ConfigError("[evaluator] weight_sharing trains a supernet and needs a [dataset] with batches "
@@ -106,20 +108,13 @@ class WeightSharing final : public automl::Evaluator {
   bool scores_drift() const override { return true; }
 
   // Trains up to epochs_per_round epochs (fewer once total_epochs is reached).
-  // A round interrupted after some epochs continues where its checkpoint was.
   void prepare_round(const automl::RoundContext& round) override {
-    if (round_ != static_cast<std::int64_t>(round.round)) {
-      round_ = static_cast<std::int64_t>(round.round);
-      round_target_ = std::min(options_.total_epochs, epochs_done_ + options_.epochs_per_round);
-    }
-    while (epochs_done_ < round_target_) {
-      if (round.stop && round.stop()) return;
-      const double loss = train_epoch(round.sampler);
-      if (round.checkpoint) round.checkpoint();
-      // Logged after the checkpoint: a logged epoch is never trained again.
-      automl::log_info(fmt::format("supernet epoch {}/{}: loss {:.4f}, lr {:.5f}", epochs_done_,
-                                   options_.total_epochs, loss, learning_rate(epochs_done_ - 1)));
-    }
+    epochs_.run(
+        round, [&](int epoch) { return train_epoch(round.sampler, epoch); },
+        [&](int epoch, double loss) {
+          automl::log_info(fmt::format("supernet epoch {}/{}: loss {:.4f}, lr {:.5f}", epoch + 1,
+                                       options_.total_epochs, loss, learning_rate(epoch)));
+        });
   }
 
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& trial) override {
@@ -140,7 +135,7 @@ class WeightSharing final : public automl::Evaluator {
     automl::TrialResult r;
     r.score = correct / seen;
     r.metrics["ws_acc"] = r.score;
-    r.metrics["supernet_epochs"] = epochs_done_;
+    r.metrics["supernet_epochs"] = epochs_.done();
     return r;
   }
 
@@ -162,16 +157,12 @@ class WeightSharing final : public automl::Evaluator {
 
   void save(automl::StateWriter& out) const override {
     automl::nn::save_training_state(*supernet_, *optimizer_, out);
-    out.put_int(epochs_done_);
-    out.put_int(round_);
-    out.put_int(round_target_);
+    epochs_.save(out);
   }
 
   void load(automl::StateReader& in) override {
     automl::nn::load_training_state(*supernet_, *optimizer_, in, device_, "weight_sharing");
-    epochs_done_ = static_cast<int>(in.get_int());
-    round_ = in.get_int();
-    round_target_ = static_cast<int>(in.get_int());
+    epochs_.load(in);
   }
 
  private:
@@ -181,8 +172,7 @@ class WeightSharing final : public automl::Evaluator {
   }
 
   // One epoch; returns its mean training loss.
-  double train_epoch(const automl::Sampler& sampler) {
-    const int epoch = epochs_done_;
+  double train_epoch(const automl::Sampler& sampler, int epoch) {
     for (auto& group : optimizer_->param_groups())
       static_cast<torch::optim::SGDOptions&>(group.options()).lr(learning_rate(epoch));
     // Candidates, batches, augmentation and drop-path all derive from the
@@ -219,7 +209,6 @@ class WeightSharing final : public automl::Evaluator {
       optimizer_->step();
       loss_sum += value;
     }
-    ++epochs_done_;
     return loss_sum / static_cast<double>(steps_per_epoch_);
   }
 
@@ -231,9 +220,7 @@ class WeightSharing final : public automl::Evaluator {
   std::shared_ptr<automl::nn::Supernet> supernet_;
   std::unique_ptr<torch::optim::SGD> optimizer_;
   std::int64_t steps_per_epoch_ = 0;
-  int epochs_done_ = 0;
-  std::int64_t round_ = -1;
-  int round_target_ = 0;
+  automl::RoundEpochs epochs_;
 };
 
 void register_components(automl::Registrar& r) { r.add<WeightSharing>(); }

@@ -9,6 +9,8 @@ namespace automl {
 
 /// Best candidates, counts by status, budget and time of a run.
 void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostream& out);
+/// Writes what show_run() prints (top 10) to RUN_DIR/report.txt; returns its path.
+std::filesystem::path write_run_report(const std::filesystem::path& run_dir);
 /// Every trial as CSV (one metric per column) or JSON (an array of objects).
 void export_run(const std::filesystem::path& run_dir, const std::string& format, std::ostream& out);
 

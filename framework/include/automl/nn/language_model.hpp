@@ -11,6 +11,7 @@
 
 #include <torch/optim/sgd.h>
 
+#include "automl/context.hpp"
 #include "automl/data/tensor_data.hpp"
 #include "automl/nn/lm_options.hpp"
 #include "automl/nn/network.hpp"
@@ -70,6 +71,20 @@ class LanguageModelBuilder {
   virtual std::shared_ptr<LmSupernet> build_supernet(const LanguageModelConfig& config,
                                                      std::int64_t vocabulary) const = 0;
 };
+
+/// What a language-model evaluator takes from its context: the space's
+/// builder, the corpus's vocabulary, the training text as `batch` streams,
+/// validation (and, `with_test`, test) text as `eval_batch` streams, on the
+/// context's device. Throws ConfigError naming `evaluator` when the space
+/// builds no language models, the dataset is no corpus, or `batch` leaves
+/// fewer than 3 steps per stream.
+struct LmData {
+  const LanguageModelBuilder* builder = nullptr;
+  std::int64_t vocabulary = 0;
+  at::Tensor train, valid, test;
+};
+LmData lm_data(const Context& ctx, const std::string& evaluator, std::int64_t batch, std::int64_t eval_batch,
+               bool with_test);
 
 /// A whole split as `batch` parallel streams: int64 [steps, batch] on
 /// `device` (the remainder of the tokens dropped, as the reference's batchify).
