@@ -29,6 +29,8 @@ class Nao final : public automl::Strategy {
     int max_step_size = 50;
     int rounds = 4;
     int random_new = 0;
+    int candidates = 0;
+    int unlabeled = 0;
     std::string pool_update = "v1";
     double holdout_fraction = 0.0;
   };
@@ -144,7 +146,9 @@ class Nao final : public automl::Strategy {
     const auto held = static_cast<std::size_t>(std::floor(o_.holdout_fraction * static_cast<double>(data.size())));
     const std::vector<nao::Scored> holdout(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(held));
     const std::vector<nao::Scored> train(data.begin() + static_cast<std::ptrdiff_t>(held), data.end());
-    for (const auto& [k, v] : nao::train_controller(controller_, *tokens_, train, o_, rng_))
+    std::vector<Architecture> unlabeled;
+    for (int i = 0; i < o_.unlabeled; ++i) unlabeled.push_back(space_.sample(rng_));
+    for (const auto& [k, v] : nao::train_controller(controller_, *tokens_, train, o_, rng_, unlabeled))
       diagnostics_[k] = v;
     const auto& measured = holdout.size() >= 2 ? holdout : train;
     const std::string prefix = holdout.size() >= 2 ? "holdout_" : "train_";
@@ -174,7 +178,11 @@ class Nao final : public automl::Strategy {
     auto is_novel = [&](const Architecture& a) {
       return !members.count(a) && (drift_ || !evaluated_.count(a)) && space_.invalid_reason(a).empty();
     };
-    auto g = nao::generate(controller_, *tokens_, seeds, o_.new_archs, o_.max_step_size, is_novel);
+    auto g = nao::generate(controller_, *tokens_, seeds, std::max(o_.new_archs, o_.candidates), o_.max_step_size,
+                           is_novel);
+    diagnostics_["candidates"] = static_cast<double>(g.archs.size());
+    if (static_cast<int>(g.archs.size()) > o_.new_archs)
+      g.archs = nao::best_predicted(controller_, *tokens_, std::move(g.archs), o_.new_archs);
     diagnostics_["new_archs"] = static_cast<double>(g.archs.size());
     diagnostics_["last_step_size"] = g.last_step;
     for (const auto& [step, n] : g.novel_at_step) diagnostics_["novel_at_step_" + std::to_string(step)] = n;
@@ -246,6 +254,14 @@ const automl::Schema<Nao::Options>& Nao::schema() {
           .field("random_new", &O::random_new,
                  "Fresh random architectures added per round beside the generated ones (PyTorch V1: 0; "
                  "the TensorFlow NAO-WS code: 50)")
+          .at_least(0)
+          .field("candidates", &O::candidates,
+                 "Novel architectures generated per round before selection: when above new_archs, the new_archs "
+                 "the predictor rates highest are kept (0: generate new_archs and keep them all, as the reference)")
+          .at_least(0)
+          .field("unlabeled", &O::unlabeled,
+                 "Random architectures drawn each round that train only the encoder-decoder's reconstruction "
+                 "(no query spent): each training step adds up to batch_size of them (0: none, as the reference)")
           .at_least(0)
           .field("pool_update", &O::pool_update,
                  "v1: new archs replace the pool's worst, controller trained on the pool; v2: the pool "

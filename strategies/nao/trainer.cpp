@@ -73,9 +73,13 @@ std::vector<Example> examples(const automl::TokenEncoding& tokens, const std::ve
 
 std::map<std::string, double> train_controller(Controller& controller, const automl::TokenEncoding& tokens,
                                                const std::vector<Scored>& data, const TrainOptions& o,
-                                               automl::Random& rng) {
+                                               automl::Random& rng, const std::vector<automl::Architecture>& unlabeled) {
   torch::manual_seed(rng.next_u64());  // dropout draws follow the strategy's generator
   const auto train = examples(tokens, data, o, rng);
+  std::vector<Scored> reconstruct_only;
+  for (const auto& a : unlabeled) reconstruct_only.push_back({a, 0.0});
+  const auto extra = examples(tokens, reconstruct_only, o, rng);
+  std::size_t next_extra = 0;
   controller->train();
   torch::optim::Adam adam(controller->parameters(), torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
   const int vocab = controller->options().vocab;
@@ -96,10 +100,17 @@ std::map<std::string, double> train_controller(Controller& controller, const aut
         rows.push_back(&e.sequences[e.online ? 1 + rng.index(e.sequences.size() - 1) : 0]);
         targets.push_back(e.target);
       }
+      // The unlabeled rows follow the labeled ones; only the decoder's loss sees them.
+      const auto labeled = static_cast<std::int64_t>(rows.size());
+      for (std::size_t k = 0; k < extra.size() && k < static_cast<std::size_t>(o.batch_size); ++k) {
+        const Example& e = extra[next_extra];
+        next_extra = (next_extra + 1) % extra.size();
+        rows.push_back(&e.sequences[e.online ? 1 + rng.index(e.sequences.size() - 1) : 0]);
+      }
       const auto seq = token_matrix(rows, tokens.length());
-      const auto y = torch::from_blob(targets.data(), {static_cast<std::int64_t>(targets.size())}, torch::kFloat).clone();
+      const auto y = torch::from_blob(targets.data(), {labeled}, torch::kFloat).clone();
       const auto enc = controller->encode(seq);
-      const auto mse = torch::mse_loss(controller->predict(enc.embedding), y);
+      const auto mse = torch::mse_loss(controller->predict(enc.embedding.narrow(0, 0, labeled)), y);
       const auto nll = torch::nll_loss(controller->reconstruct(enc, seq).reshape({-1, vocab}), seq.reshape({-1}));
       const auto loss = o.trade_off * mse + (1 - o.trade_off) * nll;
       adam.zero_grad();
@@ -119,6 +130,18 @@ std::vector<double> predict(Controller& controller, const automl::TokenEncoding&
   controller->eval();
   const auto p = controller->predict(controller->encode(encode_archs(tokens, archs)).embedding).contiguous();
   return std::vector<double>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+}
+
+std::vector<automl::Architecture> best_predicted(Controller& controller, const automl::TokenEncoding& tokens,
+                                                 std::vector<automl::Architecture> archs, int count) {
+  const auto predicted = predict(controller, tokens, archs);
+  std::vector<std::size_t> order(archs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return predicted[a] > predicted[b]; });
+  order.resize(std::min(order.size(), static_cast<std::size_t>(std::max(count, 0))));
+  std::vector<automl::Architecture> best;
+  for (const auto i : order) best.push_back(std::move(archs[i]));
+  return best;
 }
 
 namespace {

@@ -30,15 +30,23 @@ struct Scored {
 };
 
 /// Trains `controller` (a fresh Adam each call, as the reference) on `data`
-/// with normalized scores (min-max or ranks, `options.targets`). Returns {"train_mse", "train_nll"} of the
+/// with normalized scores (min-max or ranks, `options.targets`). Each step
+/// may add a batch of `unlabeled` architectures (cycled through) that only
+/// the reconstruction loss sees. Returns {"train_mse", "train_nll"} of the
 /// last epoch.
 std::map<std::string, double> train_controller(Controller& controller, const automl::TokenEncoding& tokens,
                                                const std::vector<Scored>& data, const TrainOptions& options,
-                                               automl::Random& rng);
+                                               automl::Random& rng,
+                                               const std::vector<automl::Architecture>& unlabeled = {});
 
 /// Predictions (in (0, 1)) for architectures, in eval mode.
 std::vector<double> predict(Controller& controller, const automl::TokenEncoding& tokens,
                             const std::vector<automl::Architecture>& archs);
+
+/// The `count` of `archs` the predictor rates highest, best first (ties in
+/// the given order).
+std::vector<automl::Architecture> best_predicted(Controller& controller, const automl::TokenEncoding& tokens,
+                                                 std::vector<automl::Architecture> archs, int count);
 
 /// Greedy reconstructions of `archs`: {"reconstruction_token_acc", "reconstruction_exact"}.
 std::map<std::string, double> reconstruction(Controller& controller, const automl::TokenEncoding& tokens,

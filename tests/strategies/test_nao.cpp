@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include <torch/torch.h>
@@ -162,6 +163,55 @@ BOOST_AUTO_TEST_CASE(moving_along_the_gradient_raises_the_prediction) {
   const double base = t.net->predict(nao::ControllerImpl::move(outputs, g, 0).embedding).mean().item<double>();
   const double moved = t.net->predict(nao::ControllerImpl::move(outputs, g, 1).embedding).mean().item<double>();
   BOOST_TEST(moved > base);
+}
+
+BOOST_AUTO_TEST_CASE(best_predicted_keeps_the_highest_rated) {
+  auto& t = trained();
+  const auto& tokens = *t.space->tokens();
+  const auto kept = nao::best_predicted(t.net, tokens, t.held_out, 10);
+  BOOST_REQUIRE(kept.size() == 10u);
+  const auto kept_scores = nao::predict(t.net, tokens, kept);
+  BOOST_TEST(std::is_sorted(kept_scores.rbegin(), kept_scores.rend()));  // best first
+  const std::set<Architecture> kept_set(kept.begin(), kept.end());
+  std::vector<Architecture> dropped;
+  for (const auto& a : t.held_out)
+    if (!kept_set.count(a)) dropped.push_back(a);
+  BOOST_TEST(dropped.size() == t.held_out.size() - 10);  // kept ones come from the input
+  const auto dropped_scores = nao::predict(t.net, tokens, dropped);
+  BOOST_TEST(kept_scores.back() >= *std::max_element(dropped_scores.begin(), dropped_scores.end()));
+  BOOST_TEST(nao::best_predicted(t.net, tokens, kept, 50).size() == 10u);
+}
+
+// With 20 scored NAS-Bench-201 cells the decoder memorizes them; random
+// cells that only the reconstruction loss sees teach it the whole space.
+BOOST_AUTO_TEST_CASE(unlabeled_architectures_teach_the_decoder_the_space) {
+  torch::set_num_threads(1);
+  automl::test::Plugins plugins;
+  const auto space = plugins.registry.make<automl::SearchSpace>(
+      "nasbench201", automl::Section("search_space", "nasbench201", {}, {}), automl::Context{}, {});
+  const auto& tokens = *space->tokens();
+  automl::Random rng(3);
+  std::vector<nao::Scored> labeled;
+  std::vector<Architecture> unlabeled, held_out;
+  for (int i = 0; i < 20; ++i) {
+    const auto a = space->sample(rng);
+    labeled.push_back({a, static_cast<double>(a.genes[0] + a.genes[5])});
+  }
+  for (int i = 0; i < 500; ++i) unlabeled.push_back(space->sample(rng));
+  for (int i = 0; i < 200; ++i) held_out.push_back(space->sample(rng));
+  nao::TrainOptions o;
+  o.epochs = 300;  // about six rounds of the NAS-Bench-201 experiment's 50
+  auto exact = [&](const std::vector<Architecture>& extra) {
+    auto net = controller(tokens);
+    automl::Random train_rng(4);
+    nao::train_controller(net, tokens, labeled, o, train_rng, extra);
+    return nao::reconstruction(net, tokens, held_out).at("reconstruction_exact");
+  };
+  const double without = exact({}), with = exact(unlabeled);
+  BOOST_TEST_MESSAGE("held-out exact reconstruction: " << without << " labeled only, " << with
+                                                       << " with 500 unlabeled");
+  BOOST_TEST(with > 0.6);
+  BOOST_TEST(with > without + 0.3);
 }
 
 BOOST_AUTO_TEST_CASE(strategy_runs_with_branch_swaps_and_repeats_exactly) {
