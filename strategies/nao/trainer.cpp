@@ -80,6 +80,10 @@ std::map<std::string, double> train_controller(Controller& controller, const aut
   for (const auto& a : unlabeled) reconstruct_only.push_back({a, 0.0});
   const auto extra = examples(tokens, reconstruct_only, o, rng);
   std::size_t next_extra = 0;
+  // Online augmentation always swaps: one variant, never the original.
+  const auto sequence_of = [&rng](const Example& e) -> const std::vector<int>& {
+    return e.sequences[e.online ? 1 + rng.index(e.sequences.size() - 1) : 0];
+  };
   controller->train();
   torch::optim::Adam adam(controller->parameters(), torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
   const int vocab = controller->options().vocab;
@@ -96,16 +100,14 @@ std::map<std::string, double> train_controller(Controller& controller, const aut
       std::vector<float> targets;
       for (std::size_t k = start; k < end; ++k) {
         const Example& e = train[order[k]];
-        // Online augmentation always swaps: one variant, never the original.
-        rows.push_back(&e.sequences[e.online ? 1 + rng.index(e.sequences.size() - 1) : 0]);
+        rows.push_back(&sequence_of(e));
         targets.push_back(e.target);
       }
       // The unlabeled rows follow the labeled ones; only the decoder's loss sees them.
       const auto labeled = static_cast<std::int64_t>(rows.size());
       for (std::size_t k = 0; k < extra.size() && k < static_cast<std::size_t>(o.batch_size); ++k) {
-        const Example& e = extra[next_extra];
+        rows.push_back(&sequence_of(extra[next_extra]));
         next_extra = (next_extra + 1) % extra.size();
-        rows.push_back(&e.sequences[e.online ? 1 + rng.index(e.sequences.size() - 1) : 0]);
       }
       const auto seq = token_matrix(rows, tokens.length());
       const auto y = torch::from_blob(targets.data(), {labeled}, torch::kFloat).clone();

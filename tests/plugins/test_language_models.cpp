@@ -53,6 +53,13 @@ automl::RoundContext round_of(std::uint64_t r, const automl::Architecture& only)
 
 const std::string kAllTanhOnS0 = "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0";
 
+// A 16-unit model trained for 4 windows per epoch: seconds, for checks of
+// bookkeeping rather than of learning.
+std::string tiny_training(int epochs) {
+  return "type = \"lm_training\"\nsize = 16\nbatch_size = 8\nbptt = 10\nepochs = " + std::to_string(epochs) +
+         "\nsteps_per_epoch = 4\neval_batch_size = 256\n";
+}
+
 const std::string kSmallTraining =
     "type = \"lm_training\"\nsize = 64\nbatch_size = 32\nbptt = 20\nepochs = 2\nsteps_per_epoch = 250\n"
     "dropout_output = 0.2\ndropout_hidden = 0.1\ndropout_x = 0.1\ndropout_input = 0.1\neval_batch_size = 64\n";
@@ -100,9 +107,7 @@ BOOST_AUTO_TEST_CASE(a_short_training_falls_well_below_the_unigram_perplexity) {
 BOOST_AUTO_TEST_CASE(a_fixed_seed_repeats_the_training) {
   if (!have_ptb()) return;
   automl::test::Plugins p;
-  auto c = build(p.registry,
-                 "type = \"lm_training\"\nsize = 16\nbatch_size = 8\nbptt = 10\nepochs = 2\nsteps_per_epoch = 4\n"
-                 "eval_batch_size = 256\n");
+  auto c = build(p.registry, tiny_training(2));
   automl::Random rng(2);
   const auto arch = c.space->sample(rng);
   const auto a = c.evaluator->evaluate(arch, {0, 3, 1}), b = c.evaluator->evaluate(arch, {0, 3, 1});
@@ -117,9 +122,7 @@ BOOST_AUTO_TEST_CASE(a_fixed_seed_repeats_the_training) {
 BOOST_AUTO_TEST_CASE(a_final_training_resumes_and_matches_the_trial) {
   if (!have_ptb()) return;
   automl::test::Plugins p;
-  auto c = build(p.registry,
-                 "type = \"lm_training\"\nsize = 16\nbatch_size = 8\nbptt = 10\nepochs = 3\nsteps_per_epoch = 4\n"
-                 "eval_batch_size = 256\n");
+  auto c = build(p.registry, tiny_training(3));
   const auto arch = c.space->parse("naonet_ptb");
   const auto trial = c.evaluator->evaluate(arch, {0, 9, 1});
   automl::TrainJob job;
