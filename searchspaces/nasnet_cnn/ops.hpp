@@ -44,8 +44,9 @@ class ReluConvBn final : public Op {
   torch::nn::BatchNorm2d bn_{nullptr};
 };
 
-/// Halves the resolution without losing pixels: two 1x1 stride-2 convs, the
-/// second on the input shifted by one pixel, concatenated, then BN. No ReLU.
+/// Halves the resolution without losing pixels: two 1x1 stride-2 convs (run
+/// as subsampling, then stride 1), the second on the input shifted by one
+/// pixel, concatenated, then BN. No ReLU.
 class FactorizedReduce final : public Op {
  public:
   FactorizedReduce(int c_in, int c_out);
