@@ -16,7 +16,7 @@
 
 #include <torch/torch.h>
 
-#include "automl/host/experiment.hpp"
+#include "automl/experiment/experiment.hpp"
 #include "automl/host/plugin_host.hpp"
 #include "automl/host/registry.hpp"
 #include "automl/nn/network.hpp"

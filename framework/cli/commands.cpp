@@ -1,3 +1,6 @@
+// The automl command line: one function per command, sharing option parsing
+// and plugin loading.
+
 #include "commands.hpp"
 
 #include <unistd.h>
@@ -12,13 +15,13 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include "automl/host/compare.hpp"
-#include "automl/host/experiment.hpp"
+#include "automl/compare/compare.hpp"
+#include "automl/experiment/experiment.hpp"
 #include "automl/host/logging.hpp"
 #include "automl/host/plugin_host.hpp"
-#include "automl/host/report.hpp"
-#include "automl/host/run_loop.hpp"
-#include "automl/host/text.hpp"
+#include "automl/run/report.hpp"
+#include "automl/run/run_loop.hpp"
+#include "automl/text.hpp"
 #include "automl/parallel.hpp"
 
 namespace automl::cli {
@@ -108,10 +111,10 @@ void load_plugins(PluginHost& host, const Experiment* exp) {
 int print_summary(const RunSummary& s, std::ostream& out) {
   out << fmt::format("{}: {} ok, {} failed, {} pending; stopped: {}\n", s.run_dir.string(), s.trials_ok,
                      s.trials_failed, s.trials_pending, s.stop_reason);
-  if (s.best) out << fmt::format("best: {:.4f}  {}\n", s.best->score, s.best->arch);
+  if (s.best) out << fmt::format("best: {:.4f}  {}\n", s.best->score, s.best->arch_text);
   if (s.final_best)
     out << fmt::format("final: {:.4f} (search {:.4f}, rank {})  {}\n", s.final_best->trial.score,
-                       s.final_best->search_score, s.final_best->trial.id, s.final_best->trial.arch);
+                       s.final_best->search_score, s.final_best->trial.id, s.final_best->trial.arch_text);
   const fs::path report = write_run_report(s.run_dir);
   out << fmt::format("database: {}  (automl show / export {})\nreport:   {}\n", (s.run_dir / "results.db").string(),
                      s.run_dir.string(), report.string());
@@ -156,14 +159,16 @@ Experiment from_file(const std::string& file, const std::vector<std::string>& ov
 int cmd_run(const Args& a) {
   return experiment_command(a, "run", "experiment", "experiment file (TOML)", from_file,
                             [&](const std::string&, const Experiment& exp, const Registry& registry) {
-                              return print_summary(start_run(exp, registry, run_control()), a.out);
+                              Components components = build_components(exp, registry);
+                              return print_summary(start_run(exp, registry, std::move(components), run_control()),
+                                                   a.out);
                             });
 }
 
 int cmd_check(const Args& a) {
   return experiment_command(a, "check", "experiment", "experiment file (TOML)", from_file,
                             [&](const std::string& file, const Experiment& exp, const Registry& registry) {
-                              check_experiment(exp, registry);
+                              build_components(exp, registry);
                               a.out << file << ": ok\n" << resolved_toml(exp, registry);
                               return 0;
                             });
@@ -197,7 +202,8 @@ int cmd_data(const Args& a) {
 int cmd_resume(const Args& a) {
   return experiment_command(a, "resume", "run_dir", "run directory", load_run_experiment,
                             [&](const std::string& dir, const Experiment& exp, const Registry& registry) {
-                              return print_summary(resume_run(dir, exp, registry, run_control()), a.out);
+                              return print_summary(
+                                  resume_run(dir, exp, build_components(exp, registry), run_control()), a.out);
                             });
 }
 

@@ -1,3 +1,5 @@
+// The automl executable: the command line of commands.cpp on the process's streams.
+
 #include <iostream>
 
 #include "automl/parallel.hpp"

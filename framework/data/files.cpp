@@ -1,3 +1,5 @@
+// Reading data files whole (plain or gzip) and from archives, with errors that name the file.
+
 #include "automl/data/files.hpp"
 
 #include <archive.h>

@@ -1,3 +1,5 @@
+// The uint8 image store of the image datasets: splits, validation carving, statistics and batches.
+
 #include "automl/data/images.hpp"
 
 #include <algorithm>

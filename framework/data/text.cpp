@@ -1,3 +1,5 @@
+// Word-level text corpora (Penn Treebank): vocabulary and token streams per split.
+
 #include "automl/data/text.hpp"
 
 #include <algorithm>

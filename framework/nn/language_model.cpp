@@ -1,3 +1,5 @@
+// Shared helpers of the language-model evaluators: batchified text, BPTT windows, loss and steps.
+
 #include "automl/nn/language_model.hpp"
 
 #include <cmath>

@@ -1,3 +1,5 @@
+// Shared helpers of the network evaluators: shape traces, parameter counts, training state.
+
 #include "automl/nn/network.hpp"
 
 #include <cmath>

@@ -13,7 +13,7 @@
 
 #include "automl/log.hpp"
 #include "automl/plugin.hpp"
-#include "automl/train_dir.hpp"
+#include "automl/nn/train_dir.hpp"
 #include "training.hpp"
 
 namespace {
@@ -41,7 +41,7 @@ class FullTraining final : public automl::Evaluator {
   using Options = full_training::Options;
   static const automl::Schema<Options>& schema() {
     static const auto s =
-        automl::Schema<Options>(
+        automl::nn::add_sgd_fields(automl::Schema<Options>(
             "Trains every candidate from scratch as a stand-alone network built by the search space "
             "(nasnet_cnn: stem, 3 stages of `layers` cells, auxiliary head) and scores it by validation "
             "accuracy (fraction). SGD with momentum, per-epoch cosine learning rate, weight decay, global "
@@ -63,13 +63,7 @@ class FullTraining final : public automl::Evaluator {
             .field("steps_per_epoch", &Options::steps_per_epoch,
                    "Training steps per epoch; 0: one pass over the training split (a smaller value makes "
                    "quick, low-fidelity trials)")
-            .at_least(0)
-            .field("lr_max", &Options::lr_max, "Learning rate at the start of the cosine schedule").range(0, 100)
-            .field("lr_min", &Options::lr_min, "Learning rate at the end of the cosine schedule").range(0, 100)
-            .field("momentum", &Options::momentum, "SGD momentum").range(0, 0.999)
-            .field("nesterov", &Options::nesterov, "Nesterov momentum")
-            .field("weight_decay", &Options::weight_decay, "SGD weight decay (L2)").range(0, 1)
-            .field("grad_clip", &Options::grad_clip, "Clip the global gradient norm to this; 0: off").at_least(0)
+            .at_least(0))
             .field("report_test", &Options::report_test, "Also measure test accuracy (metric test_acc)")
             .rule("epochs",
                   [](const Options& o) {
@@ -77,10 +71,6 @@ class FullTraining final : public automl::Evaluator {
                                ? "with one epoch the cosine schedule (stepped at the start of each epoch, as the "
                                  "reference) trains at lr_min = 0 throughout; set lr_min > 0 or epochs >= 2"
                                : "";
-                  })
-            .rule("nesterov",
-                  [](const Options& o) {
-                    return o.nesterov && o.momentum <= 0 ? "Nesterov momentum needs momentum > 0" : "";
                   })
             .example("layers = 1\nchannels = 4\nepochs = 1\nlr_min = 0.01\nsteps_per_epoch = 2\nbatch_size = 16\n"
                      "eval_batch_size = 100\n[search_space]\ntype = \"nasnet_cnn\"\n[dataset]\n"
@@ -140,7 +130,7 @@ class FullTraining final : public automl::Evaluator {
 
   automl::TrialResult train(const automl::Architecture& arch, const automl::TrainJob& job) override {
     fs::create_directories(job.dir);
-    automl::claim_training_dir(job.dir, space_->to_text(arch));
+    automl::nn::claim_training_dir(job.dir, space_->to_text(arch));
     auto network = build(arch, job.seed);
     full_training::Training training(network, options_, *data_, job.seed, device_);
     const fs::path checkpoint = job.dir / "checkpoint.pt", csv = job.dir / "metrics.csv";
@@ -148,7 +138,7 @@ class FullTraining final : public automl::Evaluator {
       training.load(checkpoint);
       automl::log_info(fmt::format("resuming {} after epoch {}", job.dir.string(), training.epochs_done()));
     }
-    automl::trim_csv(csv, training.epochs_done(), "epoch,lr,train_loss,train_acc,valid_acc,test_acc,seconds");
+    automl::nn::trim_csv(csv, training.epochs_done(), "epoch,lr,train_loss,train_acc,valid_acc,test_acc,seconds");
     double valid = NAN, test = NAN;
     while (training.epochs_done() < options_.epochs) {
       if (job.stop && job.stop()) break;

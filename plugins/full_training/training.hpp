@@ -14,10 +14,11 @@
 
 #include "automl/data/tensor_data.hpp"
 #include "automl/nn/network.hpp"
+#include "automl/nn/sgd_options.hpp"
 
 namespace full_training {
 
-struct Options {
+struct Options : automl::nn::SgdOptions {  // lr_max, lr_min, momentum, ...: automl/nn/sgd_options.hpp
   // The network.
   int layers = 3;
   int channels = 20;
@@ -29,12 +30,6 @@ struct Options {
   int batch_size = 128;
   int eval_batch_size = 500;
   int steps_per_epoch = 0;  ///< 0: one pass over the training split
-  double lr_max = 0.025;
-  double lr_min = 0.0;
-  double momentum = 0.9;
-  bool nesterov = false;
-  double weight_decay = 3e-4;
-  double grad_clip = 5.0;  ///< global L2 norm; 0: off
   bool report_test = false;
 
   automl::nn::NetworkConfig network() const { return {layers, channels, aux_weight > 0, dropout, drop_path_keep}; }

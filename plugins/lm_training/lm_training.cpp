@@ -16,7 +16,7 @@
 #include "automl/log.hpp"
 #include "automl/nn/language_model.hpp"
 #include "automl/plugin.hpp"
-#include "automl/train_dir.hpp"
+#include "automl/nn/train_dir.hpp"
 
 namespace {
 
@@ -90,14 +90,14 @@ class LmTraining final : public automl::Evaluator {
   // weights evaluate() reaches.
   automl::TrialResult train(const automl::Architecture& arch, const automl::TrainJob& job) override {
     fs::create_directories(job.dir);
-    automl::claim_training_dir(job.dir, space_->to_text(arch));
+    automl::nn::claim_training_dir(job.dir, space_->to_text(arch));
     Run run(build(arch, job.seed), options_);
     const fs::path checkpoint = job.dir / "checkpoint.pt", csv = job.dir / "metrics.csv", best = job.dir / "model.pt";
     if (fs::exists(checkpoint)) {
       load(run, checkpoint);
       automl::log_info(fmt::format("resuming {} after epoch {}", job.dir.string(), run.epochs_done));
     }
-    automl::trim_csv(csv, run.epochs_done, "epoch,train_ppl,valid_ppl,test_ppl,seconds");
+    automl::nn::trim_csv(csv, run.epochs_done, "epoch,train_ppl,valid_ppl,test_ppl,seconds");
     while (run.epochs_done < options_.epochs) {
       if (job.stop && job.stop()) break;
       const auto start = std::chrono::steady_clock::now();

@@ -13,7 +13,7 @@
 #include "automl/log.hpp"
 #include "automl/nn/language_model.hpp"
 #include "automl/plugin.hpp"
-#include "automl/round_epochs.hpp"
+#include "automl/nn/round_epochs.hpp"
 
 namespace {
 
@@ -169,7 +169,7 @@ class LmWeightSharing final : public automl::Evaluator {
   std::shared_ptr<automl::nn::LmSupernet> supernet_;
   std::unique_ptr<torch::optim::SGD> optimizer_;
   automl::nn::LmCursor cursor_;
-  automl::RoundEpochs epochs_;
+  automl::nn::RoundEpochs epochs_;
   automl::nn::LmData data_;
 };
 

@@ -13,7 +13,8 @@
 #include "automl/log.hpp"
 #include "automl/nn/network.hpp"
 #include "automl/plugin.hpp"
-#include "automl/round_epochs.hpp"
+#include "automl/nn/round_epochs.hpp"
+#include "automl/nn/sgd_options.hpp"
 
 namespace {
 
@@ -21,7 +22,8 @@ using automl::Split;
 
 class WeightSharing final : public automl::Evaluator {
  public:
-  struct Options {
+  struct Options : automl::nn::SgdOptions {  // lr_max, lr_min, momentum, ...: automl/nn/sgd_options.hpp
+    Options() { lr_min = 0.001; }
     int layers = 3;
     int channels = 20;
     double drop_path_keep = 0.9;
@@ -30,20 +32,14 @@ class WeightSharing final : public automl::Evaluator {
     int total_epochs = 150;
     int batch_size = 64;
     int steps_per_epoch = 0;
-    double lr_max = 0.025;
-    double lr_min = 0.001;
-    double momentum = 0.9;
-    bool nesterov = false;
-    double weight_decay = 3e-4;
-    double grad_clip = 5.0;
     int eval_batch_size = 500;
     int eval_batches = 1;
   };
   static const automl::Schema<Options>& schema() {
     static const auto s =
-        automl::Schema<Options>(
+        automl::nn::add_sgd_fields(automl::Schema<Options>(
             "Weight sharing (NAO-WS): one supernet built by the search space holds every candidate's "
-            "weights. Before each batch of candidates it trains `epochs_per_round` epochs, one candidate "
+            "weights. Before each round of candidates it trains `epochs_per_round` epochs, one candidate "
             "per minibatch from the strategy's sampler (uniform when it has none), SGD with a cosine "
             "learning rate over `total_epochs`. Score = accuracy (fraction) with the shared weights on "
             "`eval_batches` random validation batches of `eval_batch_size`, batch-statistics BN.")
@@ -53,7 +49,7 @@ class WeightSharing final : public automl::Evaluator {
             .range(0.01, 1)
             .field("dropout", &Options::dropout, "Dropout before the classifier").range(0, 0.99)
             .field("epochs_per_round", &Options::epochs_per_round,
-                   "Supernet epochs before each batch of candidates is scored (reference: 30)")
+                   "Supernet epochs before each round of candidates is scored (reference: 30)")
             .at_least(0)
             .field("total_epochs", &Options::total_epochs,
                    "Length of the cosine schedule and of drop-path's progress; training stops there "
@@ -62,13 +58,7 @@ class WeightSharing final : public automl::Evaluator {
             .field("batch_size", &Options::batch_size, "Training batch size").at_least(2)
             .field("steps_per_epoch", &Options::steps_per_epoch,
                    "Training steps per epoch; 0: one pass over the training split")
-            .at_least(0)
-            .field("lr_max", &Options::lr_max, "Learning rate at the start of the cosine").range(0, 100)
-            .field("lr_min", &Options::lr_min, "Learning rate at the end of the cosine").range(0, 100)
-            .field("momentum", &Options::momentum, "SGD momentum").range(0, 0.999)
-            .field("nesterov", &Options::nesterov, "Nesterov momentum")
-            .field("weight_decay", &Options::weight_decay, "SGD weight decay").range(0, 1)
-            .field("grad_clip", &Options::grad_clip, "Clip the global gradient norm; 0: off").at_least(0)
+            .at_least(0))
             .field("eval_batch_size", &Options::eval_batch_size, "Validation images per scoring batch").at_least(2)
             .field("eval_batches", &Options::eval_batches,
                    "Random validation batches per candidate; 0: the whole validation split")
@@ -220,7 +210,7 @@ class WeightSharing final : public automl::Evaluator {
   std::shared_ptr<automl::nn::Supernet> supernet_;
   std::unique_ptr<torch::optim::SGD> optimizer_;
   std::int64_t steps_per_epoch_ = 0;
-  automl::RoundEpochs epochs_;
+  automl::nn::RoundEpochs epochs_;
 };
 
 void register_components(automl::Registrar& r) { r.add<WeightSharing>(); }

@@ -11,7 +11,7 @@
 #include <torch/torch.h>
 
 #include "automl/plugin.hpp"
-#include "automl/stats.hpp"
+#include "automl/ranking.hpp"
 #include "trainer.hpp"
 
 namespace {

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "automl/host/experiment.hpp"
+#include "automl/experiment/experiment.hpp"
 #include "test_support.hpp"
 
 namespace {

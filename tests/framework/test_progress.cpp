@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "automl/host/progress.hpp"
+#include "automl/run/progress.hpp"
 
 BOOST_AUTO_TEST_SUITE(progress)
 

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "automl/host/results_store.hpp"
+#include "automl/run/results_store.hpp"
 #include "test_support.hpp"
 
 BOOST_AUTO_TEST_SUITE(results_store)
@@ -9,14 +9,14 @@ BOOST_AUTO_TEST_CASE(trials_and_checkpoints_survive_reopening) {
   const auto dir = automl::test::scratch_dir("results_store");
   {
     auto store = automl::ResultsStore::create(dir / "results.db");
-    std::vector<automl::TrialRecord> batch(2);
-    batch[0].id = 0, batch[0].arch = "a", batch[0].seed = UINT64_MAX;
-    batch[1].id = 1, batch[1].arch = "b";
-    store->begin_batch(0, batch, "S0");
-    batch[0].status = automl::TrialStatus::ok;
-    batch[0].score = 0.75;
-    batch[0].metrics = {{"test_acc", 93.5}};
-    store->finish_trial(batch[0]);
+    std::vector<automl::TrialRecord> round(2);
+    round[0].id = 0, round[0].arch_text = "a", round[0].seed = UINT64_MAX;
+    round[1].id = 1, round[1].arch_text = "b";
+    store->begin_round(0, round, "S0");
+    round[0].status = automl::TrialStatus::ok;
+    round[0].score = 0.75;
+    round[0].metrics = {{"test_acc", 93.5}};
+    store->finish_trial(round[0]);
     store->prepared(0, "E0");
     store->set_meta("k", "v");
   }
@@ -34,7 +34,7 @@ BOOST_AUTO_TEST_CASE(trials_and_checkpoints_survive_reopening) {
   BOOST_TEST(ck->strategy == "S0");
   BOOST_TEST(ck->evaluator == "E0");
   BOOST_TEST(ck->evaluator_prepared);
-  store->end_batch(0, "S1", "E1");
+  store->end_round(0, "S1", "E1");
   BOOST_TEST(store->checkpoint()->told);
   BOOST_TEST(store->checkpoint()->strategy == "S1");
   BOOST_TEST(*store->meta("k") == "v");

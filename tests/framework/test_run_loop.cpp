@@ -1,7 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
-#include "automl/host/experiment.hpp"
-#include "automl/host/run_loop.hpp"
+#include "automl/experiment/experiment.hpp"
+#include "automl/run/run_loop.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -23,13 +23,14 @@ automl::RunSummary run(Fixture& f, const std::string& text, const fs::path& out,
   auto all = sets;
   all.push_back("experiment.output_dir=" + out.string());
   const auto exp = automl::parse_experiment(text, "exp.toml", out, all);
-  return automl::start_run(exp, f.plugins.registry, automl::RunControl{});
+  return automl::start_run(exp, f.plugins.registry, automl::build_components(exp, f.plugins.registry),
+                           automl::RunControl{});
 }
 
 std::vector<std::pair<std::string, double>> outcomes(const fs::path& run_dir) {
   auto store = automl::ResultsStore::open(run_dir / "results.db");
   std::vector<std::pair<std::string, double>> out;
-  for (const auto& t : store->trials()) out.emplace_back(t.arch, t.score);
+  for (const auto& t : store->trials()) out.emplace_back(t.arch_text, t.score);
   return out;
 }
 
@@ -75,7 +76,8 @@ BOOST_AUTO_TEST_CASE(resume_with_a_larger_budget_equals_one_long_run) {
   const auto first = run(*this, experiment("regularized_evolution"), dir, {"experiment.budget_trials=7"});
   const auto before = outcomes(first.run_dir);
   const auto exp = automl::load_run_experiment(first.run_dir, {"experiment.budget_trials=12"});
-  const auto resumed = automl::resume_run(first.run_dir, exp, plugins.registry, automl::RunControl{});
+  const auto resumed =
+      automl::resume_run(first.run_dir, exp, automl::build_components(exp, plugins.registry), automl::RunControl{});
   BOOST_TEST(resumed.trials_ok == 12);
   const auto after = outcomes(first.run_dir);
   const decltype(before) head(after.begin(), after.begin() + 7);
@@ -92,7 +94,7 @@ BOOST_AUTO_TEST_CASE(a_stop_request_ends_the_run_cleanly) {
   const auto dir = automl::test::scratch_dir("loop_stop");
   const auto exp = automl::parse_experiment(experiment("random"), "exp.toml", dir,
                                             {"experiment.output_dir=" + dir.string()});
-  const auto s = automl::start_run(exp, plugins.registry, control);
+  const auto s = automl::start_run(exp, plugins.registry, automl::build_components(exp, plugins.registry), control);
   BOOST_TEST(s.stop_reason == "interrupted");
   BOOST_TEST(s.trials_ok == 0);
 }

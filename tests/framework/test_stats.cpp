@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "automl/stats.hpp"
+#include "automl/compare/stats.hpp"
 
 namespace tt = boost::test_tools;
 

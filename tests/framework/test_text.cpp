@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "automl/host/text.hpp"
+#include "automl/text.hpp"
 
 BOOST_AUTO_TEST_SUITE(text)
 

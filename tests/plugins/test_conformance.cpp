@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "automl/data/tensor_data.hpp"
-#include "automl/host/experiment.hpp"
-#include "automl/host/run_loop.hpp"
+#include "automl/experiment/experiment.hpp"
+#include "automl/run/run_loop.hpp"
 #include "test_support.hpp"
 
 namespace {

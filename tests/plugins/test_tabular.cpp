@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "automl/host/experiment.hpp"
-#include "automl/host/run_loop.hpp"
+#include "automl/experiment/experiment.hpp"
+#include "automl/run/run_loop.hpp"
 #include "test_support.hpp"
 
 namespace {

@@ -8,7 +8,7 @@
 
 #include <torch/torch.h>
 
-#include "automl/stats.hpp"
+#include "automl/ranking.hpp"
 #include "test_support.hpp"
 #include "trainer.hpp"
 
@@ -223,10 +223,11 @@ BOOST_AUTO_TEST_CASE(strategy_runs_with_branch_swaps_and_repeats_exactly) {
         "[experiment]\nseed = 2\nbudget_trials = 40\noutput_dir = \"" + dir.string() +
         "\"\n[search_space]\ntype = \"nasnet_cnn\"\n[strategy]\ntype = \"nao\"\npool_size = 20\nnew_archs = 10\n"
         "seeds = 10\nepochs = 60\nrounds = 2\nrandom_new = 2\nholdout_fraction = 0.2\n[evaluator]\ntype = \"scripted\"\n";
-    const auto s = automl::start_run(automl::parse_experiment(text, "exp.toml", dir), p.registry, automl::RunControl{});
+    const auto exp = automl::parse_experiment(text, "exp.toml", dir);
+    const auto s = automl::start_run(exp, p.registry, automl::build_components(exp, p.registry), automl::RunControl{});
     auto store = automl::ResultsStore::open(s.run_dir / "results.db");
     std::vector<std::pair<std::string, double>> trials;
-    for (const auto& t : store->trials()) trials.emplace_back(t.arch, t.score);
+    for (const auto& t : store->trials()) trials.emplace_back(t.arch_text, t.score);
     return std::make_tuple(s, trials, store->diagnostics());
   };
   const auto [a, trials_a, diagnostics] = run("nao_a");

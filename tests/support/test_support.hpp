@@ -11,11 +11,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "automl/host/plugin_host.hpp"
-#include "automl/host/experiment.hpp"
+#include "automl/experiment/experiment.hpp"
 #include "automl/host/registry.hpp"
-#include "automl/host/run_loop.hpp"
-#include "automl/host/results_store.hpp"
-#include "automl/host/text.hpp"
+#include "automl/run/run_loop.hpp"
+#include "automl/run/results_store.hpp"
+#include "automl/text.hpp"
 
 namespace automl {
 /// Lets BOOST_TEST print architectures.

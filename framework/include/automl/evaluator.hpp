@@ -12,7 +12,7 @@
 
 #include "automl/architecture.hpp"
 #include "automl/state.hpp"
-#include "automl/strategy.hpp"
+#include "automl/sampler.hpp"
 
 namespace automl {
 
@@ -28,7 +28,7 @@ struct TrialContext {
 };
 
 struct RoundContext {
-  std::uint64_t round = 0;  ///< 0-based batch number in the run
+  std::uint64_t round = 0;  ///< 0-based round number in the run (one ask() and its candidates)
   std::uint64_t seed = 0;   ///< derived from the experiment seed and the round
   Sampler sampler;          ///< the strategy's sampler, or uniform over the space
   /// Saves the evaluator's state now, in the middle of the round (call it
@@ -59,12 +59,12 @@ class Evaluator {
   /// runs parallel trials); false serializes them.
   virtual bool concurrent() const = 0;
 
-  /// True when the score of one candidate changes between batches (shared
+  /// True when the score of one candidate changes between rounds (shared
   /// weights keep training); strategies then re-propose candidates to have
   /// them re-scored. Default: false (scores are final).
   virtual bool scores_drift() const { return false; }
 
-  /// Called once before each batch is evaluated. Weight-sharing evaluators
+  /// Called once before each round's candidates are evaluated. Weight-sharing evaluators
   /// train their shared weights here with `round.sampler`; others do nothing.
   virtual void prepare_round(const RoundContext& round) { (void)round; }
 

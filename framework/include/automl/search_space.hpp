@@ -53,6 +53,13 @@ class TokenEncoding {
   virtual bool selects_state(int position) const { (void)position; return false; }
 };
 
+/// Threads: the host calls a search space from its own thread only (parse
+/// and to_text once per trial, invalid_reason, sample for uniform supernet
+/// training), never from its parallel trial workers. But evaluators whose
+/// concurrent() is true run evaluate() on several threads at once, and the
+/// space's builders (networks(), language_models()) and const methods are
+/// called from there: every const method must be safe to call concurrently,
+/// so a space keeps no mutable state, or guards what it has.
 class SearchSpace {
  public:
   virtual ~SearchSpace() = default;

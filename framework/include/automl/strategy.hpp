@@ -1,7 +1,8 @@
 #pragma once
 // A search strategy, ask/tell: it proposes candidates and is told their
 // results. It never evaluates, spawns threads or touches files; the host owns
-// the loop, the budget and the checkpoints.
+// the loop, the budget and the checkpoints. A round is one ask(), the
+// evaluation of the candidates it returned, and the tell() of their results.
 
 #include <cstddef>
 #include <functional>
@@ -11,6 +12,7 @@
 
 #include "automl/architecture.hpp"
 #include "automl/random.hpp"
+#include "automl/sampler.hpp"
 #include "automl/state.hpp"
 
 namespace automl {
@@ -26,28 +28,24 @@ struct Observation {
 struct AskContext {
   std::size_t suggested = 1;    ///< trials the host can evaluate at once (parallel_trials)
   std::int64_t remaining = -1;  ///< trials left in the budget; -1: no trial limit
-  /// The evaluator's score of a candidate changes between batches (weight
+  /// The evaluator's score of a candidate changes between rounds (weight
   /// sharing): strategies that keep a pool re-propose it to have it re-scored.
   bool scores_drift = false;
 };
-
-/// Draws one candidate for a weight-sharing evaluator's training step. Called
-/// from the evaluator's thread only; must be deterministic given `rng`.
-using Sampler = std::function<Architecture(Random& rng)>;
 
 class Strategy {
  public:
   virtual ~Strategy() = default;
 
-  /// The next batch of candidates to evaluate. `context.suggested` is how
+  /// The candidates of the next round. `context.suggested` is how
   /// many the host can evaluate at once (parallel trials); a strategy may
   /// return more (a pool to re-score) or fewer; the host evaluates at most
-  /// `remaining` of them. Candidates may repeat earlier ones. An empty batch
+  /// `remaining` of them. Candidates may repeat earlier ones. An empty list
   /// ends the search. Called again only after tell().
   virtual std::vector<Architecture> ask(const AskContext& context) = 0;
 
-  /// Results for the last batch, in ask() order. When the budget ran out it
-  /// covers only a prefix of the batch.
+  /// Results of the round's candidates, in ask() order. When the budget ran out it
+  /// covers only a prefix of them.
   virtual void tell(const std::vector<Observation>& results) = 0;
 
   /// The sampler a weight-sharing evaluator trains with (NAO-WS: uniform over
@@ -56,7 +54,7 @@ class Strategy {
   virtual Sampler training_sampler() const { return nullptr; }
 
   /// Figures about the last tell() (e.g. predictor quality), stored with the
-  /// batch in the results database and logged. Default: none.
+  /// round in the results database and logged. Default: none.
   virtual std::map<std::string, double> diagnostics() const { return {}; }
 
   /// Full state (including random generators): load(save()) continues

@@ -1,0 +1,41 @@
+#pragma once
+// The optimizer keys every image-training evaluator shares (SGD with
+// momentum under a cosine learning rate, weight decay, gradient clipping),
+// declared once. Torch-free: evaluators derive their Options from SgdOptions,
+// change the defaults in their constructor and call add_sgd_fields() where
+// the keys belong in their schema.
+
+#include "automl/params.hpp"
+
+namespace automl::nn {
+
+struct SgdOptions {
+  double lr_max = 0.025;
+  double lr_min = 0.0;
+  double momentum = 0.9;
+  bool nesterov = false;
+  double weight_decay = 3e-4;
+  double grad_clip = 5.0;  ///< global L2 norm; 0: off
+};
+
+/// `s` with SgdOptions' keys declared (`O` derives from SgdOptions).
+template <class O>
+Schema<O> add_sgd_fields(Schema<O> s) {
+  using B = SgdOptions;
+  s.field("lr_max", static_cast<double O::*>(&B::lr_max), "Learning rate at the start of the cosine schedule")
+      .range(0, 100)
+      .field("lr_min", static_cast<double O::*>(&B::lr_min), "Learning rate at the end of the cosine schedule")
+      .range(0, 100)
+      .field("momentum", static_cast<double O::*>(&B::momentum), "SGD momentum")
+      .range(0, 0.999)
+      .field("nesterov", static_cast<bool O::*>(&B::nesterov), "Nesterov momentum")
+      .field("weight_decay", static_cast<double O::*>(&B::weight_decay), "SGD weight decay (L2)")
+      .range(0, 1)
+      .field("grad_clip", static_cast<double O::*>(&B::grad_clip), "Clip the global gradient norm to this; 0: off")
+      .at_least(0)
+      .rule("nesterov",
+            [](const O& o) { return o.nesterov && o.momentum <= 0 ? "Nesterov momentum needs momentum > 0" : ""; });
+  return s;
+}
+
+}  // namespace automl::nn

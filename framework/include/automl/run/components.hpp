@@ -1,0 +1,35 @@
+#pragma once
+// The components of an experiment, built once per command: building them is
+// also the experiment's check (every plugin validates its keys and opens its
+// data when it is constructed), and the run uses the same objects.
+
+#include <memory>
+
+#include "automl/experiment/experiment.hpp"
+
+namespace automl {
+
+class Registry;
+
+/// Built in order (dataset, search space, strategy, evaluator, [final]
+/// evaluator), each with its own context and derived seed; each later one
+/// sees the earlier ones through its Context.
+struct Components {
+  std::unique_ptr<Dataset> dataset;
+  std::unique_ptr<SearchSpace> space;
+  std::unique_ptr<Strategy> strategy;
+  std::unique_ptr<Evaluator> evaluator;
+  std::unique_ptr<Evaluator> final_evaluator;  ///< the [final] stage's, when the experiment has one
+};
+
+/// Builds every component of `experiment` (`automl check` does only this).
+/// ConfigError on the first problem; nothing is written.
+Components build_components(const Experiment& experiment, const Registry& registry);
+/// Only the [dataset] of an experiment (automl data); ConfigError when it has none.
+std::unique_ptr<Dataset> build_dataset(const Experiment& experiment, const Registry& registry);
+
+/// Intra-op threads of one trial: the experiment's threads shared by its
+/// parallel trials.
+int threads_per_trial(const ExperimentOptions& options);
+
+}  // namespace automl

@@ -1,0 +1,98 @@
+#pragma once
+// The results database of one run (SQLite, results.db in the run directory):
+// the experiment, every trial (committed as it finishes) and the latest
+// checkpoint of the strategy and evaluator state. Safe to kill at any point:
+// what was committed stays, and `automl resume` picks up from it.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "automl/architecture.hpp"
+
+namespace SQLite { class Database; }
+
+namespace automl {
+
+enum class TrialStatus { pending, ok, failed };
+const char* status_name(TrialStatus status);
+
+struct TrialRecord {
+  std::int64_t id = 0;     ///< 0-based trial number
+  std::int64_t round = 0;  ///< the round (ask()) it came from
+  std::string arch_text;   ///< the architecture in the search space's text form, as stored
+  /// The architecture itself, parsed once by the run loop; empty (no genes)
+  /// in records read from the database, which holds only the text.
+  Architecture arch;
+  TrialStatus status = TrialStatus::pending;
+  double score = 0;
+  std::map<std::string, double> metrics;
+  std::uint64_t seed = 0;
+  double wall_s = 0;
+  std::string error;
+  std::string finished_at;  ///< UTC, ISO 8601
+  double elapsed_s = 0;     ///< the run's wall time when it finished, resumes included
+};
+
+/// One candidate of the [final] stage: re-evaluated by the final evaluator.
+struct FinalRecord {
+  TrialRecord trial;         ///< id = rank by search score (0 = best); round = -1
+  double search_score = 0;   ///< its score in the search
+};
+
+/// The state saved after a round was asked (told = false) or told.
+struct Checkpoint {
+  std::int64_t round = 0;
+  bool told = false;
+  std::string strategy;
+  std::string evaluator;
+  bool evaluator_prepared = false;  ///< prepare_round() of `round` has run
+};
+
+class ResultsStore final {
+ public:
+  /// Creates a new database; throws Error when the file exists.
+  static std::unique_ptr<ResultsStore> create(const std::filesystem::path& file);
+  /// Opens an existing one; throws DataError when missing or not ours.
+  static std::unique_ptr<ResultsStore> open(const std::filesystem::path& file);
+  ~ResultsStore();
+
+  void set_meta(const std::string& key, const std::string& value);
+  std::optional<std::string> meta(const std::string& key) const;
+
+  /// Records a new round: its trials as pending and the strategy state after
+  /// ask(), in one transaction.
+  void begin_round(std::int64_t round, const std::vector<TrialRecord>& trials,
+                   const std::string& strategy_state);
+  /// Records the evaluator state after prepare_round() (`done`), or in the
+  /// middle of it (a resumed run then calls prepare_round() again on it).
+  void prepared(std::int64_t round, const std::string& evaluator_state, bool done = true);
+  /// Commits one finished trial. Thread-safe.
+  void finish_trial(const TrialRecord& trial);
+  /// Records the states after tell() and the strategy's diagnostics.
+  void end_round(std::int64_t round, const std::string& strategy_state, const std::string& evaluator_state,
+                 const std::map<std::string, double>& diagnostics = {});
+  /// The strategy's diagnostics of every round that has them: round -> key -> value.
+  std::map<std::int64_t, std::map<std::string, double>> diagnostics() const;
+
+  /// Commits one candidate of the [final] stage (replacing an earlier record of its rank).
+  void add_final(const TrialRecord& trial, double search_score);
+  /// The [final] stage's candidates in rank order.
+  std::vector<FinalRecord> finals() const;
+
+  std::optional<Checkpoint> checkpoint() const;
+  /// Trials in id order; only those of `round` when given.
+  std::vector<TrialRecord> trials(std::optional<std::int64_t> round = std::nullopt) const;
+
+ private:
+  explicit ResultsStore(std::unique_ptr<SQLite::Database> db);
+  std::unique_ptr<SQLite::Database> db_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace automl

@@ -1,0 +1,265 @@
+// The report of a comparison (report.md, report.html, figures) from its
+// compare.db alone: per-variant statistics, a rank test against the baseline,
+// anytime curves drawn by gnuplot, and the best candidates.
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "automl/compare/compare.hpp"
+#include "automl/compare/stats.hpp"
+#include "automl/log.hpp"
+#include "compare_db.hpp"
+#include "figures.hpp"
+#include "report_page.hpp"
+
+namespace automl {
+
+namespace fs = std::filesystem;
+using detail::Band;
+using detail::Block;
+
+namespace {
+
+// Decimals for a value of this size: 4 below 10, 2 below 100, else 1.
+int decimals(double x) {
+  const double a = std::abs(x);
+  return a >= 100 ? 1 : a >= 10 ? 2 : 4;
+}
+
+std::string num(double x, int digits = -1) {
+  if (!std::isfinite(x)) return "–";
+  return fmt::format("{:.{}f}", x, digits < 0 ? decimals(x) : digits);
+}
+
+// "93.89 ± 0.30": the spread with the mean's decimals.
+std::string pm(const Summary& s) { return num(s.mean) + " ± " + num(s.std, decimals(s.mean)); }
+
+struct VariantResult {
+  std::string name, strategy;
+  std::vector<const CompareRun*> runs;  // finished
+  std::size_t failed = 0;
+  Summary value, score;
+  double evaluations = 0, wall = 0;
+  RankTest test;
+  std::vector<double> values;
+};
+
+// What the report reads from compare.db: its facts, runs and variants.
+struct ReportInput {
+  std::string name, metric, baseline;
+  std::vector<CompareRun> runs;
+  bool has_metric = false;
+  std::string value_name;  // the metric, or "score"
+};
+
+ReportInput read_input(const CompareDb& db, const fs::path& dir) {
+  ReportInput in;
+  in.name = db.meta("name").value_or(dir.filename().string());
+  in.metric = db.meta("metric").value_or("");
+  in.baseline = db.meta("baseline").value_or("");
+  in.runs = db.runs();
+  in.has_metric = !in.metric.empty();
+  if (in.has_metric &&
+      std::none_of(in.runs.begin(), in.runs.end(), [](const CompareRun& r) { return std::isfinite(r.best_metric); })) {
+    log_warning("no finished run has the metric '" + in.metric + "': the report shows the score only");
+    in.has_metric = false;
+  }
+  in.value_name = in.has_metric ? in.metric : "score";
+  return in;
+}
+
+// Per variant: its finished runs, their summaries and the rank test against
+// the baseline.
+std::vector<VariantResult> variant_results(const CompareDb& db, const ReportInput& in) {
+  std::vector<VariantResult> results;
+  for (const auto& v : db.variants()) {
+    VariantResult r;
+    r.name = v.name;
+    r.strategy = v.strategy;
+    std::vector<double> scores, evaluations, walls;
+    for (const auto& run : in.runs) {
+      if (run.variant != v.name) continue;
+      if (!run.finished) {
+        ++r.failed;
+        continue;
+      }
+      r.runs.push_back(&run);
+      scores.push_back(run.best_score);
+      r.values.push_back(in.has_metric ? run.best_metric : run.best_score);
+      evaluations.push_back(static_cast<double>(run.trials));
+      walls.push_back(run.elapsed_s);
+    }
+    r.value = summarize(r.values);
+    r.score = summarize(scores);
+    r.evaluations = summarize(evaluations, 0).mean;
+    r.wall = summarize(walls, 0).mean;
+    results.push_back(std::move(r));
+  }
+  const auto base = std::find_if(results.begin(), results.end(), [&](const auto& r) { return r.name == in.baseline; });
+  for (auto& r : results)
+    if (base != results.end()) r.test = mann_whitney(r.values, base->values);
+  return results;
+}
+
+void add_overview(std::vector<Block>& blocks, const CompareDb& db, const ReportInput& in, std::size_t variants) {
+  blocks.push_back({Block::heading, "# Comparison `" + in.name + "`"});
+  double compute = 0;
+  for (const auto& run : in.runs) compute += run.elapsed_s;
+  blocks.push_back({Block::paragraph,
+                    fmt::format("Base experiment `{}`; {} variants × {} seeds (first seed {}); budget {} trials{}. "
+                                "Reported per run: {}. Baseline for the rank test: `{}`. {} runs finished, "
+                                "{:.0f} s of run time in all. Comparison file: `{}`.",
+                                db.meta("experiment").value_or("?"), variants, db.meta("seeds").value_or("?"),
+                                db.meta("first_seed").value_or("0"), db.meta("budget_trials").value_or("?"),
+                                db.meta("budget_seconds").value_or("0") == "0"
+                                    ? ""
+                                    : " / " + db.meta("budget_seconds").value_or("") + " s",
+                                in.has_metric ? "`" + in.metric + "` of its best-scoring candidate" : "its best score",
+                                in.baseline, in.runs.size(), compute, db.meta("file").value_or("?"))});
+}
+
+std::vector<std::string> result_row(const VariantResult& r, const ReportInput& in) {
+  const int digits = decimals(r.value.mean);
+  std::vector<std::string> row = {
+      "`" + r.name + "`", "`" + r.strategy + "`",
+      std::to_string(r.runs.size()) + (r.failed ? fmt::format(" ({} failed)", r.failed) : ""), pm(r.value),
+      num(r.value.median), "[" + num(r.value.ci95.low, digits) + ", " + num(r.value.ci95.high, digits) + "]"};
+  if (in.has_metric) row.push_back(pm(r.score));
+  const bool is_base = r.name == in.baseline;
+  row.push_back(is_base ? "baseline" : fmt::format("{:g}", r.test.u));
+  row.push_back(is_base || !std::isfinite(r.test.p) ? "–" : fmt::format("{:.3g}", r.test.p));
+  row.push_back(fmt::format("{:.0f}", r.evaluations));
+  row.push_back(fmt::format("{:.1f}", r.wall));
+  return row;
+}
+
+void add_results(std::vector<Block>& blocks, const std::vector<VariantResult>& results, const ReportInput& in) {
+  blocks.push_back({Block::heading, "## Results"});
+  Block table{Block::table};
+  std::vector<std::string> header = {"variant", "strategy", "runs", in.value_name + " mean ± std", "median",
+                                     "95 % CI of mean"};
+  if (in.has_metric) header.push_back("score mean ± std");
+  for (const char* h : {"U vs baseline", "p", "evaluations", "wall s"}) header.push_back(h);
+  table.rows.push_back(header);
+  for (const auto& r : results) table.rows.push_back(result_row(r, in));
+  blocks.push_back(table);
+  blocks.push_back({Block::paragraph,
+                    "Per variant, over its seeds: mean ± standard deviation (n − 1), median, and the 95 % "
+                    "percentile-bootstrap interval of the mean (10,000 resamples). The rank test is the two-sided "
+                    "Mann–Whitney U test of the variant's per-seed values against the baseline's; U counts the "
+                    "(variant, baseline) pairs the variant wins (ties ½), so U / (n·m) estimates P(variant > "
+                    "baseline). p is exact without ties, else from the normal approximation with tie and "
+                    "continuity corrections. Evaluations and wall time are means per run."});
+}
+
+// The anytime curves section; true when the figures were drawn.
+bool add_curves(std::vector<Block>& blocks, const fs::path& dir, const std::vector<VariantResult>& results,
+                const ReportInput& in) {
+  bool log_time = false;
+  const auto grid = detail::time_grid(in.runs, log_time);
+  std::vector<std::string> names;
+  std::vector<Band> evals, times;
+  for (const auto& r : results) {
+    if (r.runs.empty()) continue;
+    names.push_back(r.name);
+    evals.push_back(detail::by_evaluations(r.runs, in.has_metric));
+    times.push_back(detail::by_time(r.runs, in.has_metric, grid));
+  }
+  blocks.push_back({Block::heading, "## Anytime curves"});
+  if (names.empty()) {
+    blocks.push_back({Block::paragraph, "No finished run yet."});
+    return false;
+  }
+  switch (detail::draw_anytime_figures(dir, names, evals, times, in.value_name, log_time)) {
+    case detail::Drawn::no_gnuplot:
+      log_warning("gnuplot is not installed: the report has no figures (apt install gnuplot-nox)");
+      blocks.push_back({Block::paragraph, "Figures skipped: gnuplot is not installed (`apt install gnuplot-nox`)."});
+      return false;
+    case detail::Drawn::failed:
+      log_warning("gnuplot failed; see " + (dir / "gnuplot.log").string());
+      blocks.push_back({Block::paragraph, "Figures failed: see `gnuplot.log`."});
+      return false;
+    case detail::Drawn::yes: break;
+  }
+  blocks.push_back(
+      {Block::figure, "Best-so-far " + in.value_name + " against evaluations.", {}, "best_vs_evaluations"});
+  blocks.push_back({Block::figure, "Best-so-far " + in.value_name + " against the run's wall time.", {},
+                    "best_vs_time"});
+  return true;
+}
+
+// A variant's five best distinct architectures by search score over all its
+// runs, with the number of runs that evaluated each.
+std::vector<std::pair<const CompareTrial*, std::size_t>> best_candidates(const VariantResult& r) {
+  std::map<std::string, std::pair<const CompareTrial*, std::set<std::int64_t>>> seen;
+  for (const auto* run : r.runs)
+    for (const auto& t : run->trial_list) {
+      if (!t.ok) continue;
+      auto& entry = seen[t.arch];
+      if (entry.first == nullptr || t.score > entry.first->score) entry.first = &t;
+      entry.second.insert(run->seed);
+    }
+  std::vector<std::pair<const CompareTrial*, std::size_t>> ranked;
+  for (const auto& [arch, e] : seen) ranked.emplace_back(e.first, e.second.size());
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first->score > b.first->score; });
+  if (ranked.size() > 5) ranked.resize(5);
+  return ranked;
+}
+
+void add_best_candidates(std::vector<Block>& blocks, const std::vector<VariantResult>& results,
+                         const ReportInput& in) {
+  blocks.push_back({Block::heading, "## Best candidates"});
+  blocks.push_back({Block::paragraph, "Per variant, the five best distinct architectures by search score over all "
+                                      "its runs, and in how many runs each was evaluated."});
+  for (const auto& r : results) {
+    const auto ranked = best_candidates(r);
+    if (ranked.empty()) continue;
+    blocks.push_back({Block::heading, "### `" + r.name + "`"});
+    Block t{Block::table};
+    t.rows.push_back({"score", in.has_metric ? in.metric : "", "runs", "architecture"});
+    if (!in.has_metric) t.rows[0].erase(t.rows[0].begin() + 1);
+    for (const auto& [trial, count] : ranked) {
+      std::vector<std::string> row = {num(trial->score), num(trial->metric), std::to_string(count),
+                                      "`" + trial->arch + "`"};
+      if (!in.has_metric) row.erase(row.begin() + 1);
+      t.rows.push_back(row);
+    }
+    blocks.push_back(t);
+  }
+}
+
+void add_failures(std::vector<Block>& blocks, const ReportInput& in) {
+  std::vector<std::string> failures;
+  for (const auto& run : in.runs)
+    if (!run.finished) failures.push_back(fmt::format("`{}` seed {}: {}", run.variant, run.seed, run.error));
+  if (failures.empty()) return;
+  blocks.push_back({Block::heading, "## Failed runs"});
+  std::string text;
+  for (const auto& f : failures) text += "- " + f + "\n";
+  blocks.push_back({Block::paragraph, text});
+}
+
+}  // namespace
+
+void write_compare_report(const fs::path& dir, std::ostream& out) {
+  CompareDb db(dir / "compare.db", false);
+  const ReportInput in = read_input(db, dir);
+  const std::vector<VariantResult> results = variant_results(db, in);
+  std::vector<Block> blocks;
+  add_overview(blocks, db, in, results.size());
+  add_results(blocks, results, in);
+  const bool figures = add_curves(blocks, dir, results, in);
+  add_best_candidates(blocks, results, in);
+  add_failures(blocks, in);
+  std::ofstream(dir / "report.md") << detail::markdown(blocks);
+  std::ofstream(dir / "report.html") << detail::html(blocks, dir, "Comparison " + in.name);
+  out << "report: " << (dir / "report.md").string() << " and " << (dir / "report.html").string()
+      << (figures ? ", figures best_vs_evaluations and best_vs_time (.svg, .png)" : "") << "\n";
+}
+
+}  // namespace automl

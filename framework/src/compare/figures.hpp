@@ -1,0 +1,36 @@
+#pragma once
+// The anytime figures of a comparison report (private to automl::compare):
+// best-so-far curves per variant as median and interquartile band, against
+// evaluations and against wall time, drawn by gnuplot as SVG and PNG.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "compare_db.hpp"
+
+namespace automl::detail {
+
+/// One variant's curve: at each x, the median and quartiles over its runs
+/// (NaN where fewer than half the runs have a value yet).
+struct Band {
+  std::vector<double> x, median, q25, q75;
+};
+
+/// Best-so-far (the score, or with `metric` the metric of the best-scoring
+/// trial so far) after each evaluation; a finished run keeps its last value.
+Band by_evaluations(const std::vector<const CompareRun*>& runs, bool metric);
+/// The same at the times of `grid` (seconds of each run's wall time).
+Band by_time(const std::vector<const CompareRun*>& runs, bool metric, const std::vector<double>& grid);
+/// A time grid over all runs, logarithmic (`log_scale`) when the times span
+/// two decades; empty when no trial has a time.
+std::vector<double> time_grid(const std::vector<CompareRun>& runs, bool& log_scale);
+
+enum class Drawn { yes, no_gnuplot, failed };
+/// Writes best_vs_evaluations and best_vs_time (.dat, and .svg/.png through
+/// figures.gp and gnuplot) into `dir`, one band per variant of `names`.
+Drawn draw_anytime_figures(const std::filesystem::path& dir, const std::vector<std::string>& names,
+                           const std::vector<Band>& evaluations, const std::vector<Band>& times,
+                           const std::string& value_name, bool log_time);
+
+}  // namespace automl::detail

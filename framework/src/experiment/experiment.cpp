@@ -1,0 +1,195 @@
+// Experiment files: the [experiment] schema, the plugin tables, --set
+// overrides, and the resolved form written beside every run.
+
+#include "automl/experiment/experiment.hpp"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "automl/host/registry.hpp"
+#include "automl/text.hpp"
+#include "experiment_table.hpp"
+#include "toml_config.hpp"
+
+namespace automl {
+
+namespace fs = std::filesystem;
+
+const Schema<ExperimentOptions>& ExperimentOptions::schema() {
+  using O = ExperimentOptions;
+  static const auto s =
+      Schema<O>("The run itself: seed, budgets, parallelism and where results go.")
+          .field("name", &O::name, "Run name; the run directory is <output_dir>/<name>[-N]. Default: the file's stem")
+          .field("seed", &O::seed, "Experiment seed; every random choice derives from it").at_least(0)
+          .field("budget_trials", &O::budget_trials, "Stop after this many trials (queries); 0: no limit").at_least(0)
+          .field("budget_seconds", &O::budget_seconds, "Stop starting trials after this much wall time; 0: no limit")
+          .at_least(0)
+          .field("parallel_trials", &O::parallel_trials, "Trials evaluated at once (when the evaluator allows)")
+          .range(1, 1024)
+          .field("threads", &O::threads, "Cores the run may use; each of the parallel trials gets threads/parallel_trials")
+          .range(1, 1024)
+          .field("device", &O::device, "\"cpu\", \"cuda\" or \"cuda:N\"")
+          .field("output_dir", &O::output_dir, "Folder for run directories, relative to the current directory")
+          .field("plugin_paths", &O::plugin_paths, "Extra plugin files or folders, relative to the experiment file")
+          .rule("budget_trials",
+                [](const O& o) {
+                  return o.budget_trials == 0 && o.budget_seconds == 0
+                             ? "no budget: set budget_trials and/or budget_seconds to a positive value"
+                             : "";
+                })
+          .rule("parallel_trials",
+                [](const O& o) {
+                  return o.parallel_trials > o.threads
+                             ? "parallel_trials (" + std::to_string(o.parallel_trials) + ") exceeds threads (" +
+                                   std::to_string(o.threads) + "); each trial needs a thread: raise threads"
+                             : "";
+                })
+          .rule("device", [](const O& o) {
+            static const std::regex valid("cpu|cuda|cuda:[0-9]+");
+            return std::regex_match(o.device, valid) ? "" : "expected \"cpu\", \"cuda\" or \"cuda:N\", found \"" + o.device + "\"";
+          });
+  return s;
+}
+
+std::vector<const ComponentSpec*> Experiment::components() const {
+  std::vector<const ComponentSpec*> out;
+  if (dataset) out.push_back(&*dataset);
+  out.push_back(&search_space);
+  out.push_back(&strategy);
+  out.push_back(&evaluator);
+  if (final_stage) out.push_back(&*final_stage);
+  return out;
+}
+
+namespace {
+
+const std::vector<std::string> kSections = {"experiment", "dataset", "search_space", "strategy", "evaluator", "final"};
+
+Kind kind_of(const std::string& section) {
+  if (section == "dataset") return Kind::dataset;
+  if (section == "search_space") return Kind::search_space;
+  if (section == "strategy") return Kind::strategy;
+  return Kind::evaluator;
+}
+
+Location file_location(const std::string& source) { return Location{source, 1, 1}; }
+
+void check_top_level(const toml::table& root, const std::string& source) {
+  for (const auto& [key, node] : root) {
+    const std::string k(key.str());
+    if (std::find(kSections.begin(), kSections.end(), k) == kSections.end())
+      throw ConfigError(detail::location_of(node), "unknown section [" + k + "]" + did_you_mean(k, kSections) +
+                                                       "; an experiment has " + quoted_list(kSections));
+    if (!node.is_table())
+      throw ConfigError(detail::location_of(node), "'" + k + "' must be a table: write it as [" + k + "]");
+  }
+  for (const char* required : {"experiment", "search_space", "strategy", "evaluator"})
+    if (!root.contains(required))
+      throw ConfigError(file_location(source), std::string("missing section [") + required + "]" +
+                                                   (std::string(required) == "experiment"
+                                                        ? " (it holds the seed and the budget)"
+                                                        : " with a `type` key; `automl list` shows the choices"));
+}
+
+ComponentSpec component(const toml::table& root, const std::string& name, const detail::OverrideSources& sets) {
+  const auto& table = *root[name].as_table();
+  ComponentSpec spec;
+  spec.kind = kind_of(name);
+  const auto* type = table.get("type");
+  if (type == nullptr)
+    throw ConfigError(detail::location_of(table),
+                      "[" + name + "] needs a `type` key naming the plugin, e.g. type = \"random\"; "
+                      "`automl list` shows the registered plugins");
+  if (!type->is_string())
+    throw ConfigError(detail::location_of(*type), "[" + name + "] type must be a string naming the plugin");
+  spec.type = *type->value<std::string>();
+  spec.type_where = detail::location_of(*type);
+  spec.section = detail::to_section(table, name, spec.type, sets);
+  return spec;
+}
+
+// [final]: an evaluator table plus the host's own key top_k, taken out
+// before the plugin sees the table.
+ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources& sets, int& top_k) {
+  ComponentSpec spec = component(root, "final", sets);
+  auto entries = spec.section.entries();
+  const auto it = entries.find("top_k");
+  if (it != entries.end()) {
+    const auto* value = std::get_if<std::int64_t>(&it->second.value);
+    if (value == nullptr || *value < 1)
+      throw ConfigError(it->second.where, "[final] top_k: expected an integer >= 1 (how many of the search's best "
+                                          "candidates the final evaluator re-evaluates)");
+    top_k = static_cast<int>(*value);
+    entries.erase(it);
+  }
+  spec.section = Section("final", spec.type, spec.section.where(), std::move(entries));
+  return spec;
+}
+
+std::string table_toml(const std::string& name, const std::string& type, const std::vector<Field>& fields,
+                       const Section& section) {
+  const auto values = resolve_fields(fields, section);
+  std::string out = "[" + name + "]\n";
+  if (!type.empty()) out += "type = \"" + type + "\"\n";
+  for (const auto& f : fields) out += f.key + " = " + to_toml(values.at(f.key)) + "\n";
+  return out;
+}
+
+}  // namespace
+
+Experiment parse_experiment(const std::string& text, const std::string& source, const fs::path& base_dir,
+                            const std::vector<std::string>& overrides) {
+  toml::table root = detail::parse_toml(text, source);
+  detail::OverrideSources sets;
+  for (const auto& o : overrides) detail::apply_override(root, o, sets);
+  return detail::experiment_from_table(root, source, base_dir, sets);
+}
+
+Experiment detail::experiment_from_table(const toml::table& root, const std::string& source,
+                                         const fs::path& base_dir, const OverrideSources& sets) {
+  check_top_level(root, source);
+
+  Experiment exp;
+  exp.base_dir = base_dir;
+  exp.experiment_section = detail::to_section(*root["experiment"].as_table(), "experiment", "", sets);
+  if (root["experiment"].as_table()->contains("type"))
+    throw ConfigError(detail::location_of(*root["experiment"]["type"].node()),
+                      "[experiment] takes no `type`; plugin types go in [search_space], [strategy], ...");
+  exp.options = ExperimentOptions::schema().parse(exp.experiment_section);
+  if (root.contains("dataset")) exp.dataset = component(root, "dataset", sets);
+  exp.search_space = component(root, "search_space", sets);
+  exp.strategy = component(root, "strategy", sets);
+  exp.evaluator = component(root, "evaluator", sets);
+  if (root.contains("final")) exp.final_stage = final_stage(root, sets, exp.final_top_k);
+  return exp;
+}
+
+Experiment load_experiment(const fs::path& file, const std::vector<std::string>& overrides) {
+  const fs::path absolute = fs::absolute(file);
+  Experiment exp = parse_experiment(detail::read_config_file(file, "experiment file"), file.string(), absolute.parent_path(), overrides);
+  exp.file = absolute;
+  if (exp.options.name.empty()) exp.options.name = file.stem().string();
+  return exp;
+}
+
+std::string resolved_toml(const Experiment& exp, const Registry& registry) {
+  std::string out = "# Resolved experiment: every default filled in.\n";
+  ExperimentOptions options = exp.options;
+  Section experiment = exp.experiment_section;
+  auto entries = experiment.entries();
+  entries["name"] = Entry{options.name, {}};
+  out += table_toml("experiment", "", ExperimentOptions::schema().fields(),
+                    Section("experiment", "", experiment.where(), entries));
+  for (const ComponentSpec* spec : exp.components()) {
+    const Registered& r = registry.find(spec->kind, spec->type, spec->type_where);
+    out += "\n# " + std::string(kind_name(spec->kind)) + " plugin '" + r.name + "' version " + r.version +
+           " from " + r.origin + "\n";
+    out += table_toml(spec->section.name(), spec->type, r.doc.fields, spec->section);
+    if (exp.final_stage && spec == &*exp.final_stage)
+      out += "top_k = " + std::to_string(exp.final_top_k) + "\n";
+  }
+  return out;
+}
+
+}  // namespace automl

@@ -1,0 +1,133 @@
+// A run as text (automl show, report.txt) and its trials as CSV or JSON
+// (automl export); the exports keep the column name `batch` for the round.
+
+#include "automl/run/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "automl/error.hpp"
+#include "automl/run/results_store.hpp"
+
+namespace automl {
+
+namespace {
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : ""; }
+
+}  // namespace
+
+void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostream& out) {
+  auto store = ResultsStore::open(run_dir / "results.db");
+  auto trials = store->trials();
+  std::size_t ok = 0, failed = 0, pending = 0;
+  double wall = 0;
+  for (const auto& t : trials) {
+    ok += t.status == TrialStatus::ok;
+    failed += t.status == TrialStatus::failed;
+    pending += t.status == TrialStatus::pending;
+    wall += t.wall_s;
+  }
+  out << fmt::format("run        {}\n", run_dir.string());
+  out << fmt::format("created    {}\n", store->meta("created_at").value_or("?"));
+  out << fmt::format("trials     {} ok, {} failed, {} pending\n", ok, failed, pending);
+  out << fmt::format("time       {:.1f} s elapsed, {:.1f} s in trials\n",
+                     std::stod(store->meta("elapsed_s").value_or("0")), wall);
+  out << fmt::format("stopped    {}\n", store->meta("stop_reason").value_or("running or killed"));
+  std::vector<const TrialRecord*> best;
+  for (const auto& t : trials)
+    if (t.status == TrialStatus::ok) best.push_back(&t);
+  std::stable_sort(best.begin(), best.end(), [](auto* a, auto* b) { return a->score > b->score; });
+  if (best.size() > top) best.resize(top);
+  out << fmt::format("\ntop {} by score:\n", best.size());
+  for (const auto* t : best) {
+    std::string metrics;
+    for (const auto& [k, v] : t->metrics) metrics += fmt::format("  {}={}", k, v);
+    out << fmt::format("  #{:<5} {:>10.4f}  {}{}\n", t->id, t->score, t->arch_text, metrics);
+  }
+  const auto finals = store->finals();
+  if (!finals.empty()) {
+    const FinalRecord* winner = nullptr;
+    for (const auto& f : finals)
+      if (f.trial.status == TrialStatus::ok && (!winner || f.trial.score > winner->trial.score)) winner = &f;
+    out << fmt::format("\nfinal stage ({} candidates re-evaluated; rank = place in the search):\n", finals.size());
+    for (const auto& f : finals) {
+      const std::string score =
+          f.trial.status == TrialStatus::ok ? fmt::format("{:>10.4f}", f.trial.score) : "    failed";
+      out << fmt::format("  {}rank {:<3} search {:>10.4f}  final {}  {}{}\n", &f == winner ? "* " : "  ", f.trial.id,
+                         f.search_score, score, f.trial.arch_text,
+                         f.trial.error.empty() ? "" : "  (" + f.trial.error + ")");
+    }
+    if (winner) out << fmt::format("winner: rank {} with {:.4f}\n", winner->trial.id, winner->trial.score);
+  }
+  const auto diagnostics = store->diagnostics();
+  if (!diagnostics.empty()) {
+    const auto& [round, figures] = *diagnostics.rbegin();
+    out << fmt::format("\nstrategy diagnostics after round {}:\n", round);
+    for (const auto& [k, v] : figures) out << fmt::format("  {:<28} {:.4g}\n", k, v);
+  }
+  std::size_t shown = 0;
+  for (const auto& t : trials) {
+    if (t.status != TrialStatus::failed || shown++ >= 5) continue;
+    if (shown == 1) out << "\nfailed trials (first 5):\n";
+    out << fmt::format("  #{:<5} {}: {}\n", t.id, t.arch_text, t.error);
+  }
+}
+
+std::filesystem::path write_run_report(const std::filesystem::path& run_dir) {
+  const auto file = run_dir / "report.txt";
+  std::ofstream out(file);
+  show_run(run_dir, 10, out);
+  return file;
+}
+
+void export_run(const std::filesystem::path& run_dir, const std::string& format, std::ostream& out) {
+  if (format != "csv" && format != "json")
+    throw UsageError("export --format must be 'csv' or 'json', not '" + format + "'");
+  auto store = ResultsStore::open(run_dir / "results.db");
+  const auto trials = store->trials();
+  if (format == "json") {
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& t : trials) {
+      nlohmann::json j{{"id", t.id}, {"batch", t.round}, {"arch", t.arch_text}, {"status", status_name(t.status)},
+                       {"seed", t.seed}, {"wall_s", t.wall_s}, {"error", t.error}, {"finished_at", t.finished_at},
+                       {"elapsed_s", t.elapsed_s}};
+      j["score"] = std::isfinite(t.score) ? nlohmann::json(t.score) : nlohmann::json(nullptr);
+      j["metrics"] = t.metrics;
+      all.push_back(std::move(j));
+    }
+    out << all.dump(2) << "\n";
+    return;
+  }
+  std::set<std::string> metric_names;
+  for (const auto& t : trials)
+    for (const auto& [k, v] : t.metrics) metric_names.insert(k);
+  out << "id,batch,status,score,arch,seed,wall_s,finished_at,elapsed_s,error";
+  for (const auto& m : metric_names) out << "," << csv_field(m);
+  out << "\n";
+  for (const auto& t : trials) {
+    out << t.id << "," << t.round << "," << status_name(t.status) << ","
+        << (t.status == TrialStatus::ok ? number(t.score) : "") << "," << csv_field(t.arch_text) << "," << t.seed
+        << "," << number(t.wall_s) << "," << t.finished_at << "," << number(t.elapsed_s) << ","
+        << csv_field(t.error);
+    for (const auto& m : metric_names) {
+      const auto it = t.metrics.find(m);
+      out << "," << (it == t.metrics.end() ? "" : number(it->second));
+    }
+    out << "\n";
+  }
+}
+
+}  // namespace automl

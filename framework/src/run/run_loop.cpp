@@ -1,0 +1,374 @@
+// The run loop (Runner): rounds of ask, prepare, evaluate, tell and
+// checkpoint; the [final] stage; starting, loading and resuming runs.
+
+#include "automl/run/run_loop.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <cmath>
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "automl/host/logging.hpp"
+#include "automl/log.hpp"
+#include "automl/parallel.hpp"
+#include "automl/run/progress.hpp"
+#include "automl/text.hpp"
+
+namespace automl {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string save_state(const std::string& tag, const std::function<void(StateWriter&)>& save) {
+  StateWriter w;
+  w.put_string(tag);
+  save(w);
+  return w.bytes();
+}
+
+void load_state(const std::string& tag, const std::string& bytes, const std::function<void(StateReader&)>& load) {
+  StateReader r(bytes, tag);
+  if (r.get_string() != tag) throw DataError("saved state was written by another plugin than " + tag);
+  load(r);
+  if (!r.at_end()) throw DataError("saved state of " + tag + " has unread bytes; was the plugin changed?");
+}
+
+class Runner {
+ public:
+  Runner(const Experiment& exp, Components components, fs::path run_dir, std::unique_ptr<ResultsStore> store,
+         const RunControl& control)
+      : exp_(exp), c_(std::move(components)), run_dir_(std::move(run_dir)), store_(std::move(store)),
+        control_(control), strategy_tag_("strategy '" + exp.strategy.type + "'"),
+        evaluator_tag_("evaluator '" + exp.evaluator.type + "'") {}
+
+  RunSummary run(bool resume) {
+    set_torch_threads(threads_per_trial(exp_.options));
+    RunLog run_log(run_dir_ / "log.txt", !control_.progress_line);
+    if (exp_.options.threads > available_cores())
+      log_warning(fmt::format("[experiment] threads = {} exceeds the {} cores here; threads will compete",
+                              exp_.options.threads, available_cores()));
+    const std::int64_t next_round = resume ? restore() : 0;
+    const auto trials = store_->trials();
+    trials_total_ = static_cast<std::int64_t>(trials.size());
+    for (const auto& t : trials) note_best(t);
+    Progress progress(control_.progress_line, exp_.options.budget_trials, exp_.options.budget_seconds,
+                      done_count(trials));
+    progress_ = &progress;
+    std::string reason = search(next_round);
+    progress.clear();
+    progress_ = nullptr;
+    if (c_.final_evaluator && reason != "interrupted" && !run_final()) reason = "interrupted";
+    save_elapsed();
+    store_->set_meta("stop_reason", reason);
+    return summary(reason);
+  }
+
+ private:
+  std::int64_t restore() {
+    const auto ck = store_->checkpoint();
+    elapsed_before_ = std::stod(store_->meta("elapsed_s").value_or("0"));
+    if (!ck) return 0;
+    load_state(strategy_tag_, ck->strategy, [&](StateReader& r) { c_.strategy->load(r); });
+    if (!ck->evaluator.empty())
+      load_state(evaluator_tag_, ck->evaluator, [&](StateReader& r) { c_.evaluator->load(r); });
+    log_info(fmt::format("resuming {} after round {}{}", run_dir_.string(), ck->round,
+                         ck->told ? "" : " (finishing its pending trials first)"));
+    return ck->round + 1;
+  }
+
+  static std::int64_t done_count(const std::vector<TrialRecord>& trials) {
+    return std::count_if(trials.begin(), trials.end(),
+                         [](const TrialRecord& t) { return t.status != TrialStatus::pending; });
+  }
+
+  double elapsed_s() const {
+    return elapsed_before_ + std::chrono::duration<double>(Clock::now() - start_).count();
+  }
+  void save_elapsed() { store_->set_meta("elapsed_s", fmt::format("{:.3f}", elapsed_s())); }
+
+  std::string stop_reason() const {
+    if (control_.stop && control_.stop->load()) return "interrupted";
+    const auto& o = exp_.options;
+    if (o.budget_seconds > 0 && elapsed_s() >= o.budget_seconds) return "time budget";
+    if (o.budget_trials > 0 && trials_total_ >= o.budget_trials) return "trial budget";
+    return "";
+  }
+
+  // Finishes the round a stop left pending, then runs rounds from `round` on
+  // until there is a reason to stop, which it returns.
+  std::string search(std::int64_t round) {
+    const auto checkpoint = store_->checkpoint();
+    if (checkpoint && !checkpoint->told)
+      process_round(checkpoint->round, checkpoint->evaluator_prepared, load_round(checkpoint->round));
+    for (;; ++round) {
+      const std::string reason = stop_reason();
+      if (!reason.empty()) return reason;
+      AskContext ask;
+      ask.suggested = static_cast<std::size_t>(exp_.options.parallel_trials);
+      ask.remaining = exp_.options.budget_trials > 0 ? exp_.options.budget_trials - trials_total_ : -1;
+      ask.scores_drift = c_.evaluator->scores_drift();
+      auto candidates = c_.strategy->ask(ask);
+      if (candidates.empty()) return "strategy finished";
+      process_round(round, false, begin_round(round, std::move(candidates)));
+    }
+  }
+
+  // Records the round's candidates (cut to the budget) as pending trials.
+  std::vector<TrialRecord> begin_round(std::int64_t round, std::vector<Architecture> candidates) {
+    const auto& o = exp_.options;
+    if (o.budget_trials > 0)
+      candidates.resize(std::min<std::size_t>(candidates.size(), o.budget_trials - trials_total_));
+    std::vector<TrialRecord> records;
+    for (auto& arch : candidates)
+      records.push_back(new_trial(round, std::move(arch), trials_total_ + static_cast<std::int64_t>(records.size())));
+    const std::string state = save_state(strategy_tag_, [&](StateWriter& w) { c_.strategy->save(w); });
+    store_->begin_round(round, records, state);
+    trials_total_ += static_cast<std::int64_t>(records.size());
+    return records;
+  }
+
+  // A round's trials as stored (a resumed run), each architecture parsed once.
+  std::vector<TrialRecord> load_round(std::int64_t round) const {
+    auto trials = store_->trials(round);
+    for (auto& t : trials) t.arch = c_.space->parse(t.arch_text);
+    return trials;
+  }
+
+  TrialRecord new_trial(std::int64_t round, Architecture arch, std::int64_t id) {
+    const std::string reason = c_.space->invalid_reason(arch);
+    if (!reason.empty())
+      throw Error(strategy_tag_ + " proposed an invalid architecture: " + reason + ". This is a bug in the strategy.");
+    TrialRecord t;
+    t.id = id;
+    t.round = round;
+    t.arch_text = c_.space->to_text(arch);
+    if (c_.space->parse(t.arch_text) != arch)
+      throw Error("search space '" + exp_.search_space.type + "': text form '" + t.arch_text +
+                  "' does not parse back to the same architecture. This is a bug in the search space.");
+    t.arch = std::move(arch);
+    t.seed = derive_seed(static_cast<std::uint64_t>(exp_.options.seed), "trial", static_cast<std::uint64_t>(t.id));
+    return t;
+  }
+
+  // Evaluates the round's pending trials; tells the strategy once all are
+  // done. A stop may leave some pending (the round is then finished first
+  // when the run resumes).
+  void process_round(std::int64_t round, bool prepared, std::vector<TrialRecord> trials) {
+    if (!prepared) prepare(round);
+    std::vector<TrialRecord*> pending;
+    for (auto& t : trials)
+      if (t.status == TrialStatus::pending) pending.push_back(&t);
+    const int workers = c_.evaluator->concurrent() ? exp_.options.parallel_trials : 1;
+    parallel_for(pending.size(), workers, [&](std::size_t i) {
+      if (stop_requested_within_round()) return;
+      run_trial(*pending[i]);
+    });
+    for (const auto& t : trials)
+      if (t.status == TrialStatus::pending) return;
+    std::vector<Observation> observations;
+    for (auto& t : trials) observations.push_back({std::move(t.arch), t.status == TrialStatus::ok, t.score});
+    c_.strategy->tell(observations);
+    const auto diagnostics = c_.strategy->diagnostics();
+    store_->end_round(round, save_state(strategy_tag_, [&](StateWriter& w) { c_.strategy->save(w); }),
+                      save_state(evaluator_tag_, [&](StateWriter& w) { c_.evaluator->save(w); }), diagnostics);
+    log_diagnostics(round, diagnostics);
+    save_elapsed();
+  }
+
+  void log_diagnostics(std::int64_t round, const std::map<std::string, double>& diagnostics) {
+    if (diagnostics.empty()) return;
+    std::string line;
+    for (const auto& [k, v] : diagnostics) line += fmt::format(" {}={:.4g}", k, v);
+    if (progress_) progress_->clear();
+    log_info(fmt::format("round {} {}:{}", round, strategy_tag_, line));
+  }
+
+  bool stop_requested_within_round() const {
+    if (control_.stop && control_.stop->load()) return true;
+    return exp_.options.budget_seconds > 0 && elapsed_s() >= exp_.options.budget_seconds;
+  }
+
+  void prepare(std::int64_t round) {
+    RoundContext ctx;
+    ctx.round = static_cast<std::uint64_t>(round);
+    ctx.seed = derive_seed(static_cast<std::uint64_t>(exp_.options.seed), "round", ctx.round);
+    ctx.sampler = c_.strategy->training_sampler();
+    if (!ctx.sampler) {
+      const SearchSpace* space = c_.space.get();
+      ctx.sampler = [space](Random& rng) { return space->sample(rng); };
+    }
+    ctx.checkpoint = [&] {
+      store_->prepared(round, save_state(evaluator_tag_, [&](StateWriter& w) { c_.evaluator->save(w); }), false);
+    };
+    ctx.stop = [&] { return control_.stop && control_.stop->load(); };
+    c_.evaluator->prepare_round(ctx);
+    if (ctx.stop()) return;
+    store_->prepared(round, save_state(evaluator_tag_, [&](StateWriter& w) { c_.evaluator->save(w); }));
+  }
+
+  // The [final] stage: the search's top_k distinct candidates by score,
+  // re-evaluated by the final evaluator; each committed as it finishes, so a
+  // resumed run evaluates only the missing ones. False when stopped.
+  bool run_final() {
+    std::vector<TrialRecord> ranked;
+    for (auto& t : store_->trials())
+      if (t.status == TrialStatus::ok && std::isfinite(t.score)) ranked.push_back(std::move(t));
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+    std::vector<TrialRecord> top;
+    for (const auto& t : ranked) {
+      if (static_cast<int>(top.size()) == exp_.final_top_k) break;
+      if (std::none_of(top.begin(), top.end(), [&](const auto& o) { return o.arch_text == t.arch_text; }))
+        top.push_back(t);
+    }
+    std::set<std::int64_t> done;
+    for (const auto& f : store_->finals())
+      if (f.trial.status != TrialStatus::pending) done.insert(f.trial.id);
+    log_info(fmt::format("final stage: {} candidates with evaluator '{}'", top.size(), exp_.final_stage->type));
+    for (std::size_t rank = 0; rank < top.size(); ++rank) {
+      if (done.count(static_cast<std::int64_t>(rank))) continue;
+      if (control_.stop && control_.stop->load()) return false;
+      TrialRecord f = top[rank];
+      const double search_score = f.score;
+      f.id = static_cast<std::int64_t>(rank);
+      f.seed = derive_seed(static_cast<std::uint64_t>(exp_.options.seed), "final", rank);
+      f.metrics.clear();
+      f.arch = c_.space->parse(f.arch_text);
+      evaluate_into(*c_.final_evaluator, f, exp_.options.threads);
+      store_->add_final(f, search_score);
+      log_info(fmt::format("final #{} search {:.4f} -> final {} {}", rank, search_score,
+                           f.status == TrialStatus::ok ? fmt::format("{:.4f}", f.score) : "failed: " + f.error,
+                           f.arch_text));
+    }
+    return true;
+  }
+
+  void run_trial(TrialRecord& t) {
+    evaluate_into(*c_.evaluator, t, threads_per_trial(exp_.options));
+    t.elapsed_s = elapsed_s();
+    store_->finish_trial(t);
+    report(t);
+  }
+
+  // Evaluates t.arch into t's status, score, metrics, error and times.
+  void evaluate_into(Evaluator& evaluator, TrialRecord& t, int threads) {
+    const auto start = Clock::now();
+    try {
+      const TrialContext ctx{static_cast<std::uint64_t>(t.id), t.seed, threads};
+      TrialResult result = evaluator.evaluate(t.arch, ctx);
+      t.metrics = std::move(result.metrics);
+      t.score = result.score;
+      t.status = std::isfinite(result.score) ? TrialStatus::ok : TrialStatus::failed;
+      if (t.status == TrialStatus::failed)
+        t.error = fmt::format("evaluator returned a non-finite score ({})", result.score);
+    } catch (const std::exception& e) {
+      t.status = TrialStatus::failed;
+      t.error = e.what();
+    }
+    t.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+    t.finished_at = utc_now();
+  }
+
+  void note_best(const TrialRecord& t) {
+    if (t.status == TrialStatus::ok && (!best_ || t.score > best_->score)) best_ = t;
+    if (t.status != TrialStatus::pending) ++done_;
+  }
+
+  void report(const TrialRecord& t) {
+    std::lock_guard<std::mutex> lock(report_mutex_);
+    note_best(t);
+    const std::string outcome = t.status == TrialStatus::ok ? fmt::format("score {:.4f}", t.score)
+                                                            : "FAILED: " + t.error;
+    log_trial(fmt::format("trial {} {} {} ({:.2f} s)", t.id, outcome, t.arch_text, t.wall_s));
+    if (progress_) progress_->update(done_, best_ ? std::optional<double>(best_->score) : std::nullopt);
+  }
+
+  RunSummary summary(const std::string& reason) const {
+    RunSummary s;
+    s.run_dir = run_dir_;
+    s.stop_reason = reason;
+    s.best = best_;
+    for (const auto& f : store_->finals())
+      if (f.trial.status == TrialStatus::ok && (!s.final_best || f.trial.score > s.final_best->trial.score))
+        s.final_best = f;
+    for (const auto& t : store_->trials()) {
+      if (t.status == TrialStatus::ok) ++s.trials_ok;
+      else if (t.status == TrialStatus::failed) ++s.trials_failed;
+      else ++s.trials_pending;
+    }
+    return s;
+  }
+
+  const Experiment& exp_;
+  Components c_;
+  fs::path run_dir_;
+  std::unique_ptr<ResultsStore> store_;
+  RunControl control_;
+  std::string strategy_tag_;
+  std::string evaluator_tag_;
+  Clock::time_point start_ = Clock::now();
+  double elapsed_before_ = 0;
+  std::int64_t trials_total_ = 0;
+  std::int64_t done_ = 0;
+  std::optional<TrialRecord> best_;
+  std::mutex report_mutex_;
+  Progress* progress_ = nullptr;
+};
+
+fs::path fresh_run_dir(const Experiment& exp) {
+  const fs::path output = fs::absolute(exp.options.output_dir);
+  fs::path dir = output / exp.options.name;
+  for (int n = 2; fs::exists(dir); ++n) dir = output / (exp.options.name + "-" + std::to_string(n));
+  return dir;
+}
+
+}  // namespace
+
+RunSummary start_run(const Experiment& exp, const Registry& registry, Components components,
+                     const RunControl& control) {
+  return start_run_in(exp, registry, std::move(components), fresh_run_dir(exp), control);
+}
+
+RunSummary start_run_in(const Experiment& exp, const Registry& registry, Components components, const fs::path& dir,
+                        const RunControl& control) {
+  fs::create_directories(dir);
+  auto store = ResultsStore::create(dir / "results.db");
+  const std::string resolved = resolved_toml(exp, registry);
+  store->set_meta("experiment", resolved);
+  store->set_meta("base_dir", exp.base_dir.string());
+  store->set_meta("experiment_file", exp.file.string());
+  store->set_meta("created_at", utc_now());
+  {
+    std::ofstream out(dir / "resolved.toml");
+    out << resolved;
+  }
+  log_info("run directory: " + dir.string());
+  return Runner(exp, std::move(components), dir, std::move(store), control).run(false);
+}
+
+Experiment load_run_experiment(const fs::path& run_dir, const std::vector<std::string>& overrides) {
+  for (const auto& o : overrides) {
+    const std::string key = o.substr(0, o.find('='));
+    if (key != "experiment.budget_trials" && key != "experiment.budget_seconds")
+      throw UsageError("resume accepts --set only for experiment.budget_trials and experiment.budget_seconds, not '" +
+                       key + "': the rest of a run is fixed when it starts");
+  }
+  auto store = ResultsStore::open(run_dir / "results.db");
+  const auto text = store->meta("experiment");
+  const auto base = store->meta("base_dir");
+  if (!text || !base) throw DataError(run_dir.string() + "/results.db holds no experiment: it was never started");
+  return parse_experiment(*text, (run_dir / "results.db").string() + " (resolved experiment)", *base, overrides);
+}
+
+RunSummary resume_run(const fs::path& run_dir, const Experiment& exp, Components components,
+                      const RunControl& control) {
+  auto store = ResultsStore::open(run_dir / "results.db");
+  return Runner(exp, std::move(components), run_dir, std::move(store), control).run(true);
+}
+
+}  // namespace automl
