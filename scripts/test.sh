@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test.
+# Sets up, builds (warnings as errors) and runs every test, then the
+# sanitizer build and its tests (scripts/sanitize.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh
-cd build
-ctest --output-on-failure -j 2
+scripts/build.sh -DAUTOML_WERROR=ON
+(cd build && ctest --output-on-failure -j 2)
+scripts/sanitize.sh

@@ -100,7 +100,12 @@ void load_plugins(PluginHost& host, const std::vector<const Experiment*>& experi
       if (!fs::exists(path))
         throw ConfigError(exp->experiment_section.where("plugin_paths"),
                           "[experiment] plugin_paths names '" + p + "', which does not exist (" + path.string() + ")");
-      if (loaded.insert(fs::weakly_canonical(path)).second) host.load_path(path);
+      if (!loaded.insert(fs::weakly_canonical(path)).second) continue;
+      try {
+        host.load_path(path);
+      } catch (const PluginError& e) {
+        throw ConfigError(exp->experiment_section.where("plugin_paths"), e.what());
+      }
     }
 }
 
@@ -297,7 +302,7 @@ int cmd_list(const Args& a) {
     a.out << kind_name(kind) << ":\n";
     const auto entries = registry.list(kind);
     if (entries.empty()) a.out << "  (none)\n";
-    for (const auto* e : entries) a.out << fmt::format("  {:<24} {:<8} {}\n", e->name, e->version, e->origin);
+    for (const auto& e : entries) a.out << fmt::format("  {:<24} {:<8} {}\n", e.name, e.version, e.origin);
   }
   return 0;
 }

@@ -104,7 +104,7 @@ IdxArray parse_idx(const std::string& bytes, const std::string& what, int expect
 }
 
 void parse_cifar(const std::string& bytes, const std::string& what, int label_bytes, int label_index,
-                 std::int64_t classes, ImageSet& set) {
+                 std::int64_t classes, std::size_t records, ImageSet& set) {
   constexpr std::size_t kPixels = 3 * 32 * 32;
   const std::size_t record = static_cast<std::size_t>(label_bytes) + kPixels;
   if (bytes.empty() || bytes.size() % record != 0)
@@ -113,6 +113,10 @@ void parse_cifar(const std::string& bytes, const std::string& what, int label_by
                     std::to_string(bytes.size() - bytes.size() % record) + ", or not the CIFAR binary version)");
   set.channels = 3, set.height = 32, set.width = 32;
   const std::size_t n = bytes.size() / record;
+  if (records > 0 && n != records)
+    throw DataError(what + ": " + std::to_string(n) + " records, but the official file has " +
+                    std::to_string(records) + " (" + (n < records ? "cut short" : "longer than the original") +
+                    "); download it again, or set official_sizes = false for a subset you made yourself");
   set.pixels.reserve(set.pixels.size() + n * kPixels);
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t at = i * record;

@@ -57,13 +57,13 @@ class FullTraining final : public automl::Evaluator {
             .range(0.01, 1)
             .field("aux_weight", &Options::aux_weight, "Weight of the auxiliary head's loss; 0: no auxiliary head")
             .range(0, 10)
-            .field("epochs", &Options::epochs, "Training epochs per candidate").at_least(1)
-            .field("batch_size", &Options::batch_size, "Training batch size").at_least(2)
-            .field("eval_batch_size", &Options::eval_batch_size, "Evaluation batch size").at_least(1)
+            .field("epochs", &Options::epochs, "Training epochs per candidate").range(1, 100000)
+            .field("batch_size", &Options::batch_size, "Training batch size").range(2, 65536)
+            .field("eval_batch_size", &Options::eval_batch_size, "Evaluation batch size").range(1, 65536)
             .field("steps_per_epoch", &Options::steps_per_epoch,
                    "Training steps per epoch; 0: one pass over the training split (a smaller value makes "
                    "quick, low-fidelity trials)")
-            .at_least(0))
+            .range(0, 10000000))
             .field("report_test", &Options::report_test, "Also measure test accuracy (metric test_acc)")
             .rule("epochs",
                   [](const Options& o) {

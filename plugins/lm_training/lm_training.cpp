@@ -43,13 +43,13 @@ class LmTraining final : public automl::Evaluator {
             "window length / bptt, gradient clipping, weight decay, AR/TAR. Metrics: valid_ppl, test_ppl "
             "(report_test), train_ppl, params, train_seconds."))
             .field("epochs", &Options::epochs, "Training epochs per candidate (reference final training: 4000)")
-            .at_least(1)
+            .range(1, 100000)
             .field("steps_per_epoch", &Options::steps_per_epoch,
                    "BPTT steps per epoch; 0: one pass over the training text (a smaller value makes quick, "
                    "low-fidelity trials; the next epoch continues where this one stopped)")
-            .at_least(0)
+            .range(0, 10000000)
             .field("eval_batch_size", &Options::eval_batch_size, "Parallel streams when measuring perplexity")
-            .at_least(1)
+            .range(1, 65536)
             .field("report_test", &Options::report_test, "Also measure test perplexity (metric test_ppl)")
             .example("size = 16\nepochs = 1\nsteps_per_epoch = 2\nbatch_size = 4\nbptt = 8\neval_batch_size = 256\n"
                      "[search_space]\n"

@@ -43,18 +43,18 @@ class LmWeightSharing final : public automl::Evaluator {
             "Metrics: ws_ppl, supernet_epochs."))
             .field("epochs_per_round", &Options::epochs_per_round,
                    "Supernet epochs before each batch of candidates is scored (reference: 200)")
-            .at_least(0)
+            .range(0, 100000)
             .field("total_epochs", &Options::total_epochs, "Supernet training stops there (reference: 1000)")
-            .at_least(1)
+            .range(1, 100000)
             .field("steps_per_epoch", &Options::steps_per_epoch,
                    "BPTT windows per epoch; 0: one pass over the training text (a smaller value continues "
                    "where the last epoch stopped)")
-            .at_least(0)
+            .range(0, 10000000)
             .field("eval_batch_size", &Options::eval_batch_size, "Parallel validation streams (reference: 256)")
-            .at_least(1)
+            .range(1, 65536)
             .field("eval_batches", &Options::eval_batches,
                    "Random validation windows of bptt steps per candidate; 0: the whole validation text")
-            .at_least(0)
+            .range(0, 1000000)
             .example("size = 16\nepochs_per_round = 1\ntotal_epochs = 2\nsteps_per_epoch = 2\nbatch_size = 4\n"
                      "bptt = 8\neval_batch_size = 4\n[search_space]\ntype = \"rnn_cell\"\n[dataset]\n"
                      "type = \"ptb\"\nroot = \"../shared/data/ptb/ptb.zip\"");

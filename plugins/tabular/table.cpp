@@ -1,11 +1,16 @@
+// Reading a benchmark table from CSV: header, key column, numeric columns,
+// every row checked with its line number.
+
 #include "table.hpp"
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 
 #include "automl/error.hpp"
+#include "automl/text.hpp"
 
 namespace tabular {
 
@@ -21,13 +26,15 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   return fields;
 }
 
-std::size_t column_index(const std::vector<std::string>& header, const std::string& name,
+std::size_t column_index(const std::vector<std::string>& header, const Column& column,
                          const std::filesystem::path& file) {
-  const auto it = std::find(header.begin(), header.end(), name);
+  const auto it = std::find(header.begin(), header.end(), column.name);
   if (it != header.end()) return static_cast<std::size_t>(it - header.begin());
   std::string available;
   for (const auto& h : header) available += (available.empty() ? "" : ", ") + h;
-  throw automl::ConfigError("column '" + name + "' is not in " + file.string() + "; its columns are: " + available);
+  throw automl::ConfigError::for_key(column.key, "[evaluator] " + column.key + ": column '" + automl::printable(column.name) +
+                                                     "' is not in " + file.string() + "; its columns are: " +
+                                                     automl::printable(available, 600));
 }
 
 double parse_number(const std::string& text, const std::filesystem::path& file, std::size_t line,
@@ -35,20 +42,21 @@ double parse_number(const std::string& text, const std::filesystem::path& file, 
   errno = 0;
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE)
-    throw automl::DataError(file.string() + ":" + std::to_string(line) + ": column '" + column +
-                            "' holds '" + text + "', not a number; the file is corrupt: fetch it again");
+  const bool number = !text.empty() && end == text.c_str() + text.size() && errno != ERANGE;
+  if (!number || !std::isfinite(v))
+    throw automl::DataError(file.string() + ":" + std::to_string(line) + ": column '" + column + "' holds '" +
+                            automl::printable(text) + "', " + (number ? "not a finite number" : "not a number") +
+                            "; the file is corrupt: fetch it again");
   return v;
 }
 
 }  // namespace
 
-Table::Table(const std::filesystem::path& file, const std::string& key_column,
-             const std::vector<std::string>& columns)
+Table::Table(const std::filesystem::path& file, const Column& key_column, const std::vector<Column>& columns)
     : width_(columns.size()) {
   std::ifstream in(file);
   if (!in)
-    throw automl::DataError("benchmark table " + file.string() + " " +
+    throw automl::ConfigError::for_key("table", "benchmark table " + file.string() + " " +
                             (std::filesystem::exists(file) ? "cannot be read" : "does not exist") +
                             ". Set [evaluator] table to the NAS-Bench-201 CSV (nb201.csv; see "
                             "shared/data/nasbench201/SOURCE.md for its columns and provenance).");
@@ -68,11 +76,12 @@ Table::Table(const std::filesystem::path& file, const std::string& key_column,
                               std::to_string(header.size()) + " fields, found " + std::to_string(fields.size()) +
                               (in.eof() ? " (the file is truncated: fetch it again)" : ""));
     if (!index_.emplace(fields[key], static_cast<long>(keys_.size())).second)
-      throw automl::DataError(file.string() + ":" + std::to_string(n) + ": architecture '" + fields[key] +
-                              "' appears twice");
+      throw automl::DataError(file.string() + ":" + std::to_string(n) + ": architecture '" +
+                              automl::printable(fields[key]) + "' appears twice");
     keys_.push_back(fields[key]);
+    lines_.push_back(n);
     for (std::size_t c = 0; c < wanted.size(); ++c)
-      values_.push_back(parse_number(fields[wanted[c]], file, n, columns[c]));
+      values_.push_back(parse_number(fields[wanted[c]], file, n, columns[c].name));
   }
 }
 

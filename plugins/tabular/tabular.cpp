@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "automl/plugin.hpp"
+#include "automl/text.hpp"
 #include "table.hpp"
 
 namespace {
@@ -33,16 +34,17 @@ class Tabular final : public automl::Evaluator {
             .field("extra_columns", &Options::extra_columns, "More columns copied into each trial's metrics")
             .field("expected_rows", &Options::expected_rows,
                    "Rows the table must have (catches truncated files); 0: any")
-            .at_least(0)
+            .range(0, 1000000000)
             .example("table = \"../shared/data/nasbench201/nb201.csv\"");
     return s;
   }
 
   Tabular(const Options& o, const automl::Context& ctx) : options_(o), table_(load(o, ctx)) {
     if (o.expected_rows > 0 && static_cast<std::int64_t>(table_.rows()) != o.expected_rows)
-      throw automl::DataError(ctx.resolve(o.table).string() + " has " + std::to_string(table_.rows()) +
-                              " rows, expected " + std::to_string(o.expected_rows) +
-                              ": the file is truncated or another table (set expected_rows = 0 to accept it)");
+      throw automl::ConfigError::for_key(
+          "table", ctx.resolve(o.table).string() + " has " + std::to_string(table_.rows()) + " rows, expected " +
+                       std::to_string(o.expected_rows) +
+                       ": the file is truncated or another table (set expected_rows = 0 to accept it)");
     check_space(ctx);
   }
 
@@ -63,13 +65,33 @@ class Tabular final : public automl::Evaluator {
 
  private:
   static tabular::Table load(const Options& o, const automl::Context& ctx) {
-    std::vector<std::string> columns = {o.search_column, o.report_column};
-    columns.insert(columns.end(), o.extra_columns.begin(), o.extra_columns.end());
-    return tabular::Table(ctx.resolve(o.table), o.key_column, columns);
+    std::vector<tabular::Column> columns = {{o.search_column, "search_column"}, {o.report_column, "report_column"}};
+    for (const auto& c : o.extra_columns) columns.push_back({c, "extra_columns"});
+    return tabular::Table(ctx.resolve(o.table), {o.key_column, "key_column"}, columns);
+  }
+
+  // Every row's architecture must be one of the space's, in its text form:
+  // a row that is not could never be looked up, so the table is corrupt or
+  // belongs to another space.
+  void check_rows(const automl::Context& ctx) const {
+    for (long row = 0; row < static_cast<long>(table_.rows()); ++row) {
+      std::string problem;
+      try {
+        const std::string text = space_->to_text(space_->parse(table_.key(row)));
+        if (text != table_.key(row)) problem = "its text form is '" + text + "'";
+      } catch (const automl::Error& e) {
+        problem = e.what();
+      }
+      if (!problem.empty())
+        throw automl::DataError(ctx.resolve(options_.table).string() + ":" + std::to_string(table_.line(row)) +
+                                ": architecture '" + automl::printable(table_.key(row)) + "' is not an architecture " +
+                                "of the search space (" + problem + "); the table is corrupt or for another space");
+    }
   }
 
   void check_space(const automl::Context& ctx) {
     space_ = ctx.space;
+    check_rows(ctx);
     automl::Random rng(ctx.seed);
     const std::string probe = space_->to_text(space_->sample(rng));
     if (table_.find(probe) < 0)

@@ -50,19 +50,19 @@ class WeightSharing final : public automl::Evaluator {
             .field("dropout", &Options::dropout, "Dropout before the classifier").range(0, 0.99)
             .field("epochs_per_round", &Options::epochs_per_round,
                    "Supernet epochs before each round of candidates is scored (reference: 30)")
-            .at_least(0)
+            .range(0, 100000)
             .field("total_epochs", &Options::total_epochs,
                    "Length of the cosine schedule and of drop-path's progress; training stops there "
                    "(reference: 150)")
-            .at_least(1)
-            .field("batch_size", &Options::batch_size, "Training batch size").at_least(2)
+            .range(1, 100000)
+            .field("batch_size", &Options::batch_size, "Training batch size").range(2, 65536)
             .field("steps_per_epoch", &Options::steps_per_epoch,
                    "Training steps per epoch; 0: one pass over the training split")
-            .at_least(0))
-            .field("eval_batch_size", &Options::eval_batch_size, "Validation images per scoring batch").at_least(2)
+            .range(0, 10000000))
+            .field("eval_batch_size", &Options::eval_batch_size, "Validation images per scoring batch").range(2, 65536)
             .field("eval_batches", &Options::eval_batches,
                    "Random validation batches per candidate; 0: the whole validation split")
-            .at_least(0)
+            .range(0, 1000000)
             .example("layers = 1\nchannels = 4\nepochs_per_round = 1\ntotal_epochs = 2\nsteps_per_epoch = 2\n"
                      "batch_size = 8\neval_batch_size = 16\n[search_space]\ntype = \"nasnet_cnn\"\n[dataset]\n"
                      "type = \"fashion_mnist\"\nvalid_count = 100");

@@ -116,23 +116,25 @@ class Enas final : public automl::Strategy {
             "num_aggregate samples. Proposes samples_per_round candidates per batch from its policy and "
             "is the weight-sharing evaluator's training sampler. Needs a token encoding.")
             .field("lstm_size", &Options::lstm_size, "LSTM units (and embedding size)").range(4, 1024)
-            .field("tanh_constant", &Options::tanh_constant, "Logits become c * tanh(logits); 0: off").at_least(0)
-            .field("op_tanh_reduce", &Options::op_tanh_reduce, "Operation logits use tanh_constant / this").at_least(1)
-            .field("temperature", &Options::temperature, "Logits are divided by this first; 0: off").at_least(0)
+            .field("tanh_constant", &Options::tanh_constant, "Logits become c * tanh(logits); 0: off").range(0, 100)
+            .field("op_tanh_reduce", &Options::op_tanh_reduce, "Operation logits use tanh_constant / this").range(1, 100)
+            .field("temperature", &Options::temperature, "Logits are divided by this first; 0: off").range(0, 100)
             .field("op_bias_init", &Options::op_bias_init,
                    "Initial bias of the operation logits, one per operation (cell spaces; empty: zeros)")
+            .range(-100, 100)
             .field("normal_op_bias", &Options::normal_op_bias,
                    "Constant added to the first cell's operation logits (cell spaces; empty: none)")
+            .range(-100, 100)
             .field("reward_scale", &Options::reward_scale,
                    "Scores are multiplied by this to make the reward (0.01 for a table in percent)")
-            .at_least(0)
-            .field("entropy_weight", &Options::entropy_weight, "Reward bonus per nat of sample entropy").at_least(0)
+            .range(0, 1000000)
+            .field("entropy_weight", &Options::entropy_weight, "Reward bonus per nat of sample entropy").range(0, 100)
             .field("baseline_decay", &Options::baseline_decay, "Moving-average baseline decay").range(0, 1)
             .field("lr", &Options::lr, "Adam learning rate").range(0, 1)
-            .field("num_aggregate", &Options::num_aggregate, "Samples whose gradients make one update").at_least(1)
+            .field("num_aggregate", &Options::num_aggregate, "Samples whose gradients make one update").range(1, 100000)
             .field("samples_per_round", &Options::samples_per_round,
                    "Candidates proposed (and learned from) per batch; reference: 30 updates x 10")
-            .at_least(1)
+            .range(1, 1000000)
             .example("samples_per_round = 20\nnum_aggregate = 5");
     return s;
   }

@@ -244,25 +244,25 @@ const automl::Schema<Nao::Options>& Nao::schema() {
           "predictor and an attention LSTM decoder trained on the evaluated pool; new architectures by "
           "gradient ascent on the predictor in embedding space, then constrained greedy decoding. "
           "Defaults are the reference's (NAO_pytorch V1). Needs a search space with a token encoding.")
-          .field("pool_size", &O::pool_size, "Random architectures in the first pool (V1 600, V2 1000)").at_least(2)
-          .field("new_archs", &O::new_archs, "New architectures generated per round (controller_new_arch)").at_least(1)
-          .field("seeds", &O::seeds, "Top architectures of the pool moved by gradient ascent").at_least(1)
+          .field("pool_size", &O::pool_size, "Random architectures in the first pool (V1 600, V2 1000)").range(2, 1000000)
+          .field("new_archs", &O::new_archs, "New architectures generated per round (controller_new_arch)").range(1, 100000)
+          .field("seeds", &O::seeds, "Top architectures of the pool moved by gradient ascent").range(1, 100000)
           .field("max_step_size", &O::max_step_size, "Largest step size eta (eta = 1, 2, ... each from the original)")
-          .at_least(1)
+          .range(1, 1000000)
           .field("rounds", &O::rounds, "Generation rounds before the final evaluation; 0: until the budget ends")
-          .at_least(0)
+          .range(0, 1000000)
           .field("random_new", &O::random_new,
                  "Fresh random architectures added per round beside the generated ones (PyTorch V1: 0; "
                  "the TensorFlow NAO-WS code: 50)")
-          .at_least(0)
+          .range(0, 1000000)
           .field("candidates", &O::candidates,
                  "Novel architectures generated per round before selection: when above new_archs, the new_archs "
                  "the predictor rates highest are kept (0: generate new_archs and keep them all, as the reference)")
-          .at_least(0)
+          .range(0, 1000000)
           .field("unlabeled", &O::unlabeled,
                  "Random architectures drawn each round that train only the encoder-decoder's reconstruction "
                  "(no query spent): each training step adds up to batch_size of them (0: none, as the reference)")
-          .at_least(0)
+          .range(0, 10000000)
           .field("pool_update", &O::pool_update,
                  "v1: new archs replace the pool's worst, controller trained on the pool; v2: the pool "
                  "accumulates, controller trained on everything evaluated, supernet sampler on the new archs")
@@ -271,7 +271,7 @@ const automl::Schema<Nao::Options>& Nao::schema() {
                  "Symmetric-variant augmentation: online (V1, a fresh branch swap per sample), offline (V2, "
                  "expand copies), none")
           .one_of({"online", "offline", "none"})
-          .field("expand", member(&nao::TrainOptions::expand), "Offline augmentation: copies per architecture, original included").at_least(1)
+          .field("expand", member(&nao::TrainOptions::expand), "Offline augmentation: copies per architecture, original included").range(1, 1000)
           .field("targets", member(&nao::TrainOptions::targets),
                  "Predictor targets: minmax (the reference: (score - min) / (max - min)) or rank (rank / (n - 1), "
                  "insensitive to outlying scores)")
@@ -280,17 +280,17 @@ const automl::Schema<Nao::Options>& Nao::schema() {
                  "Fraction of the training data held out each round to measure the predictor (0: train on "
                  "all, as the reference, and measure on the training data)")
           .range(0, 0.5)
-          .field("epochs", member(&nao::TrainOptions::epochs), "Controller epochs per round").at_least(1)
-          .field("batch_size", member(&nao::TrainOptions::batch_size), "Controller batch size").at_least(1)
-          .field("lr", member(&nao::TrainOptions::lr), "Adam learning rate (Adam is re-created each round)").at_least(0)
-          .field("weight_decay", member(&nao::TrainOptions::weight_decay), "Adam weight decay (V1 1e-4, V2 0)").at_least(0)
-          .field("grad_clip", member(&nao::TrainOptions::grad_clip), "Global gradient-norm clipping").at_least(0)
+          .field("epochs", member(&nao::TrainOptions::epochs), "Controller epochs per round").range(1, 100000)
+          .field("batch_size", member(&nao::TrainOptions::batch_size), "Controller batch size").range(1, 65536)
+          .field("lr", member(&nao::TrainOptions::lr), "Adam learning rate (Adam is re-created each round)").range(0, 10)
+          .field("weight_decay", member(&nao::TrainOptions::weight_decay), "Adam weight decay (V1 1e-4, V2 0)").range(0, 1)
+          .field("grad_clip", member(&nao::TrainOptions::grad_clip), "Global gradient-norm clipping").range(0, 1000000)
           .field("trade_off", member(&nao::TrainOptions::trade_off), "lambda: loss = lambda * MSE + (1 - lambda) * NLL").range(0, 1)
-          .field("embedding", member(&nao::ControllerOptions::embedding), "Encoder token embedding size (V1 48, V2 32)").at_least(1)
-          .field("hidden", member(&nao::ControllerOptions::hidden), "Encoder and decoder LSTM size (V1 96, V2 64)").at_least(1)
+          .field("embedding", member(&nao::ControllerOptions::embedding), "Encoder token embedding size (V1 48, V2 32)").range(1, 4096)
+          .field("hidden", member(&nao::ControllerOptions::hidden), "Encoder and decoder LSTM size (V1 96, V2 64)").range(1, 4096)
           .field("pair_tokens", member(&nao::ControllerOptions::pair_tokens), "Encoder steps see token pairs (needs hidden = 2 * embedding)")
           .field("mlp_layers", member(&nao::ControllerOptions::mlp_layers), "Predictor hidden layers (V1 3, V2 0)").range(0, 16)
-          .field("mlp_hidden", member(&nao::ControllerOptions::mlp_hidden), "Predictor hidden width").at_least(1)
+          .field("mlp_hidden", member(&nao::ControllerOptions::mlp_hidden), "Predictor hidden width").range(1, 4096)
           .field("mlp_dropout", member(&nao::ControllerOptions::mlp_dropout), "Predictor dropout").range(0, 0.99)
           .field("encoder_dropout", member(&nao::ControllerOptions::encoder_dropout), "Dropout on encoder embeddings").range(0, 0.99)
           .rule("seeds", [](const O& o) { return o.seeds > o.pool_size ? "must not exceed pool_size" : ""; })

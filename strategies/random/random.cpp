@@ -21,7 +21,7 @@ class RandomSearch final : public automl::Strategy {
                    "Never propose an architecture twice; the search ends when the space is exhausted")
             .field("max_draws", &Options::max_draws,
                    "With unique: draws tried per candidate before the space counts as exhausted")
-            .at_least(1)
+            .range(1, 1000000000000)
             .example("");
     return s;
   }

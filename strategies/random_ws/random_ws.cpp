@@ -24,8 +24,8 @@ class RandomWs final : public automl::Strategy {
             "before each batch and ranks them by their shared-weight scores. With "
             "epochs_per_round = total_epochs and rounds = 1 the candidates are scored once, after the "
             "whole supernet training.")
-            .field("candidates", &Options::candidates, "Random architectures scored per batch").at_least(1)
-            .field("rounds", &Options::rounds, "Batches of fresh candidates").at_least(1)
+            .field("candidates", &Options::candidates, "Random architectures scored per batch").range(1, 1000000)
+            .field("rounds", &Options::rounds, "Batches of fresh candidates").range(1, 1000000)
             .example("candidates = 10\nrounds = 20");
     return s;
   }

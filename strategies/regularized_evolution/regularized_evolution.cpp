@@ -21,9 +21,9 @@ class RegularizedEvolution final : public automl::Strategy {
             "selection, one-decision mutation, the oldest individual dies. Defaults follow the "
             "NAS-Bench-201 paper's R-EA setting (P = 10, S = 3).")
             .field("population", &Options::population, "Population size P (first P candidates are random)")
-            .at_least(1)
+            .range(1, 1000000)
             .field("sample_size", &Options::sample_size, "Tournament size S")
-            .at_least(1)
+            .range(1, 1000000)
             .rule("sample_size",
                   [](const Options& o) {
                     return o.sample_size > o.population ? "must not exceed population (" +

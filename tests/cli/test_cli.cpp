@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(bad_value_says_the_expected_range) {
   const auto exp = write_experiment("value", "type = \"regularized_evolution\"\nsample_size = 0\n");
   const auto r = automl_cli({"check", exp.string()});
   BOOST_TEST(r.code == 2);
-  BOOST_TEST(has(r.err, ":12:1: [strategy] sample_size = 0 is out of range: expected integer >= 1"), r.err);
+  BOOST_TEST(has(r.err, ":12:1: [strategy] sample_size = 0 is out of range: expected integer in [1, 1000000]"), r.err);
   const auto set = automl_cli({"check", write_experiment("set").string(), "--set", "experiment.threads=zero"});
   BOOST_TEST(has(set.err, "--set experiment.threads"), set.err);
   BOOST_TEST(has(set.err, "expected integer in [1, 1024], found string \"zero\""), set.err);
@@ -177,7 +177,7 @@ BOOST_AUTO_TEST_CASE(data_describes_the_dataset_of_an_experiment) {
   BOOST_TEST(none.code == 2);
   BOOST_TEST(has(none.err, "the experiment has no [dataset] table"), none.err);
   const auto missing = automl_cli({"data", exp.string(), "--set", "dataset.root=/nowhere"});
-  BOOST_TEST(missing.code == 1);
+  BOOST_TEST(missing.code == 2);  // caused by the experiment: a configuration error, placed at [dataset]
   BOOST_TEST(has(missing.err, "dataset root /nowhere does not exist"), missing.err);
 }
 
@@ -280,6 +280,31 @@ BOOST_AUTO_TEST_CASE(compare_rejects_bad_comparison_files) {
   r = automl_cli({"compare", "--report-only", (dir / "nowhere").string()});
   BOOST_TEST(r.code == 1);
   BOOST_TEST(has(r.err, "no comparison database"), r.err);
+}
+
+// Errors raised while components are built point at the key that caused
+// them and are configuration errors (exit code 2).
+BOOST_AUTO_TEST_CASE(errors_while_building_point_at_their_key) {
+  const auto dir = automl::test::scratch_dir("cli_build_errors");
+  automl::test::write_file(dir / "not_a_plugin.so", "plain text");
+  automl::test::write_file(dir / "plugins.toml", "[experiment]\nbudget_trials = 2\nplugin_paths = [\"not_a_plugin.so\"]\n"
+                                                 "[search_space]\ntype = \"nasbench201\"\n[strategy]\ntype = \"random\"\n"
+                                                 "[evaluator]\ntype = \"tabular\"\ntable = \"t.csv\"\n");
+  const auto plugin = automl_cli({"check", (dir / "plugins.toml").string()});
+  BOOST_TEST(plugin.code == 2);
+  BOOST_TEST(has(plugin.err, "plugins.toml:3:1: plugin file"), plugin.err);
+  BOOST_TEST(has(plugin.err, "is not a shared object"), plugin.err);
+
+  automl::test::write_file(dir / "lm.toml", "[experiment]\nbudget_trials = 2\n[search_space]\ntype = \"nasbench201\"\n"
+                                            "[strategy]\ntype = \"random\"\n[evaluator]\ntype = \"lm_training\"\n");
+  const auto lm = automl_cli({"check", (dir / "lm.toml").string()});
+  BOOST_TEST(lm.code == 2);
+  BOOST_TEST(has(lm.err, "lm.toml:8:8: [evaluator] type = \"lm_training\": "), lm.err);
+
+  const auto table = automl_cli({"check", (dir / "plugins.toml").string(), "--set", "experiment.plugin_paths=[]"});
+  BOOST_TEST(table.code == 2);
+  BOOST_TEST(has(table.err, "plugins.toml:10:1: benchmark table"), table.err);
+  BOOST_TEST(has(table.err, "t.csv does not exist"), table.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

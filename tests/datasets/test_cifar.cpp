@@ -33,8 +33,10 @@ fs::path cifar10_folder(const std::string& name) {
   return dir;
 }
 
+// The test's files are small: the official record counts are not required.
 std::string body(const std::string& type, const fs::path& root, const std::string& extra = "") {
-  return "type = \"" + type + "\"\nvalid_count = 20\nroot = \"" + root.string() + "\"\n" + extra;
+  return "type = \"" + type + "\"\nvalid_count = 20\nofficial_sizes = false\nroot = \"" + root.string() + "\"\n" +
+         extra;
 }
 
 std::string error_for(const std::string& type, const fs::path& root) {
@@ -138,6 +140,17 @@ BOOST_AUTO_TEST_CASE(unknown_label_kind_suggests) {
   const auto msg = automl::test::error_of(
       [&] { automl::test::make_dataset(p.registry, "type = \"cifar100\"\nroot = \"x\"\nlabels = \"fien\""); });
   BOOST_TEST(has(msg, "did you mean 'fine'?"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_short_of_its_official_record_count_is_refused) {
+  // As a data_batch_1.bin cut to exactly 5,000 records would be: whole
+  // records, valid labels, but fewer than the official 10,000.
+  automl::test::Plugins p;
+  const auto dir = cifar10_folder("cifar10_cut");
+  const std::string exp = "type = \"cifar10\"\nvalid_count = 20\nroot = \"" + dir.string() + "\"\n";
+  const auto msg = automl::test::error_of([&] { automl::test::make_dataset(p.registry, exp); });
+  BOOST_TEST(has(msg, "data_batch_1.bin: 20 records, but the official file has 10000 (cut short)"), msg);
+  BOOST_TEST(has(msg, "official_sizes = false"), msg);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

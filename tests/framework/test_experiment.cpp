@@ -90,4 +90,18 @@ BOOST_AUTO_TEST_CASE(overrides_go_through_the_same_checks) {
   BOOST_TEST(error(kValid, {"seed=1"}).find("expected section.key=value") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(run_names_are_one_path_component) {
+  for (const std::string bad : {"../../escaped", ".", "..", "a/b"}) {
+    const auto msg = error(kValid, {"experiment.name=\"" + bad + "\""});
+    BOOST_TEST(msg.find("--set experiment.name") != std::string::npos, msg);
+    BOOST_TEST(msg.find("is not a folder name") != std::string::npos, msg);
+  }
+  BOOST_TEST(parse(kValid, {"experiment.name=\"nb201-rea.2\""}).options.name == "nb201-rea.2");
+}
+
+BOOST_AUTO_TEST_CASE(device_numbers_are_checked_not_overflowed) {
+  const auto msg = error(kValid, {"experiment.device=\"cuda:99999999999\""});
+  BOOST_TEST(msg.find("expected \"cpu\", \"cuda\" or \"cuda:N\"") != std::string::npos, msg);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
+
 #include "automl/params.hpp"
 #include "test_support.hpp"
 
@@ -86,6 +88,40 @@ BOOST_AUTO_TEST_CASE(toml_spelling_of_values) {
   BOOST_TEST(automl::to_toml(automl::Value{2.0}) == "2.0");
   BOOST_TEST(automl::to_toml(automl::Value{std::string("a\"b")}) == "\"a\\\"b\"");
   BOOST_TEST(automl::to_toml(automl::Value{std::vector<std::string>{"x", "y"}}) == "[\"x\", \"y\"]");
+}
+
+// An int key checked only as a 64-bit value would be stored wrapped:
+// 4294967306 as 10, 4294967296 as 0.
+BOOST_AUTO_TEST_CASE(integers_must_fit_the_member_they_are_stored_in) {
+  for (const std::int64_t big : {std::int64_t{4294967296}, std::int64_t{4294967306}, std::int64_t{2147483648}}) {
+    const auto msg = automl::test::error_of([&] { schema().parse(section({{"population", big}})); });
+    BOOST_TEST(msg.find("exp.toml:2:1: [strategy] population = " + std::to_string(big) +
+                        " does not fit the key's 32-bit integer (-2147483648 to 2147483647)") != std::string::npos,
+               msg);
+  }
+  const auto list = automl::test::error_of(
+      [] { schema().parse(section({{"sizes", std::vector<std::int64_t>{1, std::int64_t{1} << 40}}})); });
+  BOOST_TEST(list.find("does not fit") != std::string::npos, list);
+  BOOST_TEST(schema().parse(section({{"population", std::int64_t{2147483647}}})).population == 2147483647);
+}
+
+BOOST_AUTO_TEST_CASE(subnormal_numbers_print_and_read_back) {
+  const double tiny = 1e-320;
+  const std::string text = automl::to_toml(automl::Value{tiny});
+  BOOST_TEST(std::strtod(text.c_str(), nullptr) == tiny, text);
+  // A subnormal given to an integer key is a wrong type, said with the value.
+  const auto msg = automl::test::error_of([&] { schema().parse(section({{"population", tiny}})); });
+  BOOST_TEST(msg.find("found number 1e-320") != std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_CASE(echoed_input_is_escaped_and_cut) {
+  const std::string huge(1 << 20, 'x');
+  const auto msg = automl::test::error_of([&] { schema().parse(section({{"mode", huge}})); });
+  BOOST_TEST(msg.size() < 2000u);
+  BOOST_TEST(msg.find("bytes in all") != std::string::npos, msg.substr(0, 300));
+  const auto key = automl::test::error_of([] { schema().parse(section({{std::string("po\npul\0x", 9), true}})); });
+  BOOST_TEST(key.find("po\\npul\\x00x") != std::string::npos, key);
+  BOOST_TEST(key.find('\0') == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

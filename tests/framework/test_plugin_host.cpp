@@ -1,5 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
+#include <iterator>
+
 #include "test_support.hpp"
 
 namespace {
@@ -54,6 +57,29 @@ BOOST_AUTO_TEST_CASE(truncated_shared_object) {
   automl::test::write_file(dir / "strategy_cut.so", bytes);
   const auto msg = load_error(dir / "strategy_cut.so");
   BOOST_TEST(contains(msg, "strategy_cut.so is truncated"), msg);
+}
+
+#if defined(__x86_64__)
+BOOST_AUTO_TEST_CASE(a_plugin_for_another_processor_says_which) {
+  const auto dir = automl::test::scratch_dir("plugin_host_arch");
+  std::ifstream in(automl::PluginHost::builtin_directory() / "strategy_random.so", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  bytes[18] = static_cast<char>(183), bytes[19] = 0;  // e_machine = EM_AARCH64
+  automl::test::write_file(dir / "strategy_arm.so", bytes);
+  const auto msg = load_error(dir / "strategy_arm.so");
+  BOOST_TEST(contains(msg, "strategy_arm.so was built for aarch64, but this host is x86-64"), msg);
+}
+#endif
+
+BOOST_AUTO_TEST_CASE(a_plugin_runs_no_code_of_its_own_until_it_is_used) {
+  // The trap plugin's register function executes an illegal instruction.
+  automl::Registry registry;
+  automl::PluginHost host(registry);
+  host.load_path(kBad / "trap");
+  const auto listed = registry.list(automl::Kind::strategy);
+  BOOST_REQUIRE(listed.size() == 1u);
+  BOOST_TEST(listed[0].name == "trap");
+  BOOST_TEST(contains(listed[0].origin, "strategy_trap.so"));
 }
 
 BOOST_AUTO_TEST_CASE(shared_object_without_entry) {

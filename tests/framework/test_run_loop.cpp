@@ -1,6 +1,12 @@
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
+#include <sstream>
+
 #include "automl/experiment/experiment.hpp"
+#include "automl/run/report.hpp"
+#include "automl/run/run_lock.hpp"
 #include "automl/run/run_loop.hpp"
 #include "test_support.hpp"
 
@@ -103,6 +109,38 @@ BOOST_AUTO_TEST_CASE(configuration_errors_leave_no_run_directory) {
   const auto dir = automl::test::scratch_dir("loop_bad_config");
   BOOST_CHECK_THROW(run(*this, experiment("random", "delay_ms = -1\n"), dir), automl::ConfigError);
   BOOST_TEST(fs::is_empty(dir));
+}
+
+BOOST_AUTO_TEST_CASE(a_run_directory_has_one_writer) {
+  const auto dir = automl::test::scratch_dir("loop_lock");
+  const auto first = run(*this, experiment("random"), dir, {"experiment.budget_trials=3"});
+  const auto exp = automl::load_run_experiment(first.run_dir, {"experiment.budget_trials=6"});
+  {
+    const automl::DirectoryLock held(first.run_dir);  // as another `automl resume` would hold it
+    const auto msg = automl::test::error_of(
+        [&] { automl::resume_run(first.run_dir, exp, automl::build_components(exp, plugins.registry), {}); });
+    BOOST_TEST(msg.find(" is in use by automl PID " + std::to_string(getpid()) + " on host ") != std::string::npos,
+               msg);
+    BOOST_TEST(outcomes(first.run_dir).size() == 3u);  // nothing was evaluated twice
+  }
+  const auto resumed =
+      automl::resume_run(first.run_dir, exp, automl::build_components(exp, plugins.registry), automl::RunControl{});
+  BOOST_TEST(resumed.trials_ok == 6);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_run_records_why_it_stopped) {
+  const auto dir = automl::test::scratch_dir("loop_error");
+  const auto msg = automl::test::error_of([&] { run(*this, experiment("random", "fail_round = 1\n"), dir); });
+  BOOST_TEST(msg.find("the training loss became NaN in round 1") != std::string::npos, msg);
+  const fs::path run_dir = dir / "t";
+  const auto store = automl::ResultsStore::open(run_dir / "results.db");
+  BOOST_TEST(store->meta("stop_reason").value_or("") ==
+             "error: scripted: the training loss became NaN in round 1");
+  std::ostringstream shown;
+  automl::show_run(run_dir, 5, shown);
+  BOOST_TEST(shown.str().find("stopped    error: scripted: the training loss became NaN in round 1") !=
+                 std::string::npos,
+             shown.str());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

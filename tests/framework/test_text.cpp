@@ -25,4 +25,12 @@ BOOST_AUTO_TEST_CASE(split_keeps_empty_parts) {
   BOOST_TEST(parts[1].empty());
 }
 
+BOOST_AUTO_TEST_CASE(printable_escapes_control_bytes_and_cuts_long_text) {
+  BOOST_TEST(automl::printable("a\tb\nc") == "a\\tb\\nc");
+  BOOST_TEST(automl::printable(std::string("nul\0bell\x07", 9)) == "nul\\x00bell\\x07");
+  BOOST_TEST(automl::printable("caf\xc3\xa9") == "caf\xc3\xa9");  // UTF-8 passes through
+  BOOST_TEST(automl::printable(std::string(500, 'y'), 10) == "yyyyyyyyyy... (500 bytes in all)");
+  BOOST_TEST(automl::printable("short", 10) == "short");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

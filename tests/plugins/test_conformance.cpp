@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "automl/data/tensor_data.hpp"
+#include "automl/compare/compare.hpp"
 #include "automl/experiment/experiment.hpp"
 #include "automl/run/run_loop.hpp"
 #include "test_support.hpp"
@@ -97,7 +98,7 @@ void check_strategy(automl::Components& c, automl::Components& twin) {
 
 void check_evaluator(automl::Components& c) {
   automl::Random rng(2);
-  c.evaluator->prepare_round({0, 1, [&](automl::Random& g) { return c.space->sample(g); }});
+  c.evaluator->prepare_round({0, 1, [&](automl::Random& g) { return c.space->sample(g); }, {}, {}});
   for (int i = 0; i < 5; ++i) {
     const auto result = c.evaluator->evaluate(c.space->sample(rng), {static_cast<std::uint64_t>(i), 7, 1});
     BOOST_TEST(std::isfinite(result.score));
@@ -145,10 +146,30 @@ void check_dataset(const automl::Dataset& dataset) {
 
 BOOST_AUTO_TEST_SUITE(conformance)
 
+// A number without both bounds lets a typo run (lr = 1e6, or a width that
+// exhausts memory); every numeric key, the host's included, says its range.
+BOOST_AUTO_TEST_CASE(every_numeric_key_has_a_range) {
+  automl::test::Plugins p;
+  const auto check = [](const std::string& owner, const std::vector<automl::Field>& fields) {
+    for (const auto& f : fields) {
+      const bool numeric = f.type == automl::ValueType::integer || f.type == automl::ValueType::real ||
+                           f.type == automl::ValueType::integer_list || f.type == automl::ValueType::real_list;
+      if (numeric) BOOST_TEST((f.min && f.max), owner << " " << f.key << " is " << f.constraint() << ": give it a range");
+    }
+  };
+  check("[experiment]", automl::ExperimentOptions::schema().fields());
+  check("[comparison]", automl::CompareOptions::schema().fields());
+  for (Kind kind : {Kind::dataset, Kind::search_space, Kind::strategy, Kind::evaluator})
+    for (const auto& listed : p.registry.list(kind))
+      check(std::string(automl::kind_name(kind)) + " '" + listed.name + "'",
+            p.registry.find(kind, listed.name, {}).doc.fields);
+}
+
 BOOST_AUTO_TEST_CASE(every_builtin_dataset_with_data_here_streams_batches) {
   automl::test::Plugins p;
   std::size_t checked = 0;
-  for (const auto* r : p.registry.list(Kind::dataset)) {
+  for (const auto& listed : p.registry.list(Kind::dataset)) {
+    const auto* r = &p.registry.find(Kind::dataset, listed.name, {});
     BOOST_TEST_CONTEXT("dataset '" << r->name << "'") {
       BOOST_TEST(!r->doc.doc.empty());
       for (const auto& f : r->doc.fields) BOOST_TEST(!f.doc.empty(), f.key << " has no documentation");
@@ -169,8 +190,9 @@ BOOST_AUTO_TEST_CASE(every_builtin_plugin_honours_its_interface) {
   automl::test::Plugins p(true);
   std::size_t checked = 0;
   for (Kind kind : {Kind::search_space, Kind::strategy, Kind::evaluator}) {
-    for (const auto* r : p.registry.list(kind)) {
-      if (r->origin.find("/tests/") != std::string::npos) continue;  // test plugins are not the product
+    for (const auto& listed : p.registry.list(kind)) {
+      if (listed.origin.find("/tests/") != std::string::npos) continue;  // test plugins are not the product
+      const auto* r = &p.registry.find(kind, listed.name, {});
       BOOST_TEST_CONTEXT(automl::kind_name(kind) << " '" << r->name << "'") {
         BOOST_TEST(!r->doc.doc.empty());
         for (const auto& f : r->doc.fields) BOOST_TEST(!f.doc.empty(), f.key << " has no documentation");

@@ -103,4 +103,53 @@ BOOST_AUTO_TEST_CASE(corrupt_numbers_name_file_and_line) {
   BOOST_TEST(msg.find("not a number") != std::string::npos, msg);
 }
 
+// A copy of the table's first rows with field `field` of file line `line` replaced.
+fs::path edited_copy(const std::string& name, std::size_t line, std::size_t field, const std::string& value) {
+  const auto file = truncated_copy(name, 6, 0);
+  std::ifstream in(file);
+  std::string text;
+  std::size_t n = 0;
+  for (std::string row; std::getline(in, row);) {
+    if (++n == line) {
+      auto fields = automl::split(row, ',');
+      fields[field] = value;
+      row.clear();
+      for (const auto& f : fields) row += (row.empty() ? "" : ",") + f;
+    }
+    text += row + "\n";
+  }
+  in.close();
+  automl::test::write_file(file, text);
+  return file;
+}
+
+BOOST_AUTO_TEST_CASE(every_row_is_checked_at_load) {
+  if (!automl::test::have_nb201()) return;
+  automl::test::Plugins p;
+  // NaN parses as a number but is no accuracy: refused at load, not as 300 failed trials.
+  const auto nan = automl::test::error_of(
+      [&] { build(p.registry, table_key(edited_copy("tabular_nan", 4, 3, "nan")) + "expected_rows = 0\n"); });
+  BOOST_TEST(nan.find("nb201.csv:4: column 'c10valid_val_200' holds 'nan', not a finite number") != std::string::npos,
+             nan);
+  const auto arch = automl::test::error_of([&] {
+    build(p.registry, table_key(edited_copy("tabular_arch", 5, 1, "|nor_conv_3x3~0|+|bogus~1|")) + "expected_rows = 0\n");
+  });
+  BOOST_TEST(arch.find("nb201.csv:5: architecture '|nor_conv_3x3~0|+|bogus~1|' is not an architecture of the "
+                       "search space") != std::string::npos,
+             arch);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_column_points_at_its_key) {
+  if (!automl::test::have_nb201()) return;
+  automl::test::Plugins p;
+  const std::string text = "[experiment]\nbudget_trials = 1\n[search_space]\ntype = \"nasbench201\"\n"
+                           "[strategy]\ntype = \"random\"\n[evaluator]\ntype = \"tabular\"\n" +
+                           table_key(automl::test::nb201_table()) + "report_column = \"c10_tset_200\"\n";
+  const auto msg = automl::test::error_of(
+      [&] { automl::build_components(automl::parse_experiment(text, "exp.toml", "/"), p.registry); });
+  BOOST_TEST(msg.find("exp.toml:10:1: [evaluator] report_column: column 'c10_tset_200' is not in") !=
+                 std::string::npos,
+             msg);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(the_trained_path_scores_above_untrained_paths) {
   automl::Random rng(3);
   double others = 0;
   const int n = 6;
-  for (int i = 0; i < n; ++i) others += c.evaluator->evaluate(c.space->sample(rng), {1, 2 + i, 1}).score / n;
+  for (int i = 0; i < n; ++i) others += c.evaluator->evaluate(c.space->sample(rng), {1, static_cast<std::uint64_t>(2 + i), 1}).score / n;
   BOOST_TEST_MESSAGE("trained path " << own << ", random paths " << others);
   BOOST_TEST(own > 0.55);
   BOOST_TEST(own > others + 0.2);

@@ -35,8 +35,21 @@ class Error : public std::runtime_error {
 class ConfigError final : public Error {
  public:
   ConfigError(const Location& where, const std::string& message);
+  /// Without a place. Thrown while a component is built, the host places it
+  /// at the component's `type` key.
   explicit ConfigError(const std::string& message);
+  /// Caused by one key of the component's table (a plugin knows the key but
+  /// not where it was written): the host places it there.
+  static ConfigError for_key(const std::string& key, const std::string& message);
   ~ConfigError() override;
+
+  bool located() const noexcept { return located_; }
+  /// The key named by for_key(), else "".
+  const std::string& key() const noexcept { return key_; }
+
+ private:
+  bool located_ = false;
+  std::string key_;
 };
 
 /// A plugin file that cannot be loaded or registered. Exit code 2.

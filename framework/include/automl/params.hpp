@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -45,6 +46,9 @@ struct Field {
   Value default_value;
   std::optional<double> min;         ///< inclusive lower bound for numbers and list elements
   std::optional<double> max;         ///< inclusive upper bound
+  /// What the member's C++ type can hold (an `int` key: 32 bits); checked
+  /// before min and max, so that a value is never stored wrapped.
+  std::optional<double> type_min, type_max;
   std::vector<std::string> choices;  ///< allowed strings (empty: any)
   bool required = false;             ///< no default: the key must be given
 
@@ -149,6 +153,10 @@ class Schema final {
     f.type = V::type;
     f.doc = std::move(doc);
     f.default_value = V::to(T{}.*member);
+    if constexpr (std::is_same_v<M, int> || std::is_same_v<M, std::vector<int>>) {
+      f.type_min = static_cast<double>(std::numeric_limits<int>::min());
+      f.type_max = static_cast<double>(std::numeric_limits<int>::max());
+    }
     fields_.push_back(std::move(f));
     setters_.push_back([member](T& out, const Value& v) { out.*member = V::from(v); });
     return *this;

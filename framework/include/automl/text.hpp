@@ -17,6 +17,11 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
 std::string quoted_list(const std::vector<std::string>& items);
 /// Splits on a separator character; keeps empty parts.
 std::vector<std::string> split(const std::string& text, char separator);
+/// `text` as it may appear in a message: control characters, NUL and other
+/// non-printing bytes escaped (\n, \t, \x00), and cut after `max_chars`
+/// with a note of the full length, so that a message never dumps binary or
+/// megabytes of input.
+std::string printable(const std::string& text, std::size_t max_chars = 200);
 /// Current UTC time as 2026-11-27T22:31:05Z.
 std::string utc_now();
 

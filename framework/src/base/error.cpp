@@ -12,7 +12,7 @@ std::string Location::str() const {
 }
 
 namespace {
-std::string located(const Location& where, const std::string& message) {
+std::string with_place(const Location& where, const std::string& message) {
   const std::string at = where.str();
   return at.empty() ? message : at + ": " + message;
 }
@@ -25,8 +25,13 @@ Error::Error(const std::string& message, int exit_code)
 Error::~Error() = default;
 
 ConfigError::ConfigError(const Location& where, const std::string& message)
-    : Error(located(where, message), 2) {}
+    : Error(with_place(where, message), 2), located_(!where.str().empty()) {}
 ConfigError::ConfigError(const std::string& message) : Error(message, 2) {}
+ConfigError ConfigError::for_key(const std::string& key, const std::string& message) {
+  ConfigError e(message);
+  e.key_ = key;
+  return e;
+}
 ConfigError::~ConfigError() = default;
 
 PluginError::PluginError(const std::string& message) : Error(message, 2) {}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iomanip>
 #include <sstream>
 
@@ -38,13 +39,15 @@ std::string quote(const std::string& s) {
 std::string real_text(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  // The shortest text that reads back as the same double (0.2, not 0.20000000000000001).
+  // The shortest text that reads back as the same double (0.2, not
+  // 0.20000000000000001; 1e-320, not 9.99988867182683e-321).
   std::string s;
-  for (int precision = 15; precision <= 17; ++precision) {
+  for (int precision = 1; precision <= 17; ++precision) {
     std::ostringstream out;
     out << std::setprecision(precision) << v;
     s = out.str();
-    if (std::stod(s) == v) break;
+    // strtod, not stod: stod throws on subnormal numbers (1e-320) that read back fine.
+    if (std::strtod(s.c_str(), nullptr) == v) break;
   }
   // TOML floats need a fraction or exponent to stay floats.
   if (s.find_first_of(".eE") == std::string::npos) s += ".0";
@@ -59,6 +62,7 @@ std::string list_text(const L& list, F item) {
 }
 
 std::string bound_text(double v) {
+  if (std::floor(v) == v && std::abs(v) < 1e15) return std::to_string(static_cast<std::int64_t>(v));
   std::ostringstream out;
   out << v;
   return out.str();
@@ -132,17 +136,22 @@ std::string key_name(const Section& section, const std::string& key) {
 
 void check_range(const Field& field, const Value& v, const Section& section) {
   for (double x : numbers_of(v)) {
+    if ((field.type_min && x < *field.type_min) || (field.type_max && x > *field.type_max))
+      throw ConfigError(section.where(field.key),
+                        key_name(section, field.key) + " = " + printable(to_toml(v)) +
+                            " does not fit the key's 32-bit integer (" + bound_text(*field.type_min) + " to " +
+                            bound_text(*field.type_max) + "); expected " + field.constraint());
     const bool low = field.min && (std::isnan(x) || x < *field.min);
     const bool high = field.max && (std::isnan(x) || x > *field.max);
     if (low || high)
-      throw ConfigError(section.where(field.key), key_name(section, field.key) + " = " + to_toml(v) +
+      throw ConfigError(section.where(field.key), key_name(section, field.key) + " = " + printable(to_toml(v)) +
                                                       " is out of range: expected " + field.constraint());
   }
   if (field.choices.empty()) return;
   for (const auto& s : strings_of(v)) {
     if (std::find(field.choices.begin(), field.choices.end(), s) == field.choices.end())
       throw ConfigError(section.where(field.key),
-                        key_name(section, field.key) + " = " + quote(s) + " is not a valid choice" +
+                        key_name(section, field.key) + " = " + printable(quote(s)) + " is not a valid choice" +
                             did_you_mean(s, field.choices) + "; expected " + field.constraint());
   }
 }
@@ -188,8 +197,8 @@ std::map<std::string, Value> resolve_fields(const std::vector<Field>& fields, co
   for (const auto& [key, entry] : section.entries()) {
     if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
     const std::string owner = section.type().empty() ? "" : " for " + section.name() + " '" + section.type() + "'";
-    throw ConfigError(entry.where, "unknown key " + key_name(section, key) + owner + did_you_mean(key, keys) +
-                                       "; valid keys: " + quoted_list(keys));
+    throw ConfigError(entry.where, "unknown key " + key_name(section, printable(key)) + owner +
+                                       did_you_mean(key, keys) + "; valid keys: " + quoted_list(keys));
   }
   std::map<std::string, Value> out;
   for (const auto& field : fields) {
@@ -205,7 +214,8 @@ std::map<std::string, Value> resolve_fields(const std::vector<Field>& fields, co
     if (!value)
       throw ConfigError(it->second.where, key_name(section, field.key) + " has the wrong type: expected " +
                                               field.constraint() + ", found " +
-                                              found_type(it->second.value) + " " + to_toml(it->second.value));
+                                              found_type(it->second.value) + " " +
+                                              printable(to_toml(it->second.value)));
     check_range(field, *value, section);
     out[field.key] = std::move(*value);
   }

@@ -64,4 +64,29 @@ std::string utc_now() {
   return buffer;
 }
 
+std::string printable(const std::string& text, std::size_t max_chars) {
+  std::string out;
+  std::size_t shown = 0;
+  for (const char c : text) {
+    if (shown == max_chars) {
+      out += "... (" + std::to_string(text.size()) + " bytes in all)";
+      break;
+    }
+    ++shown;
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else if (byte < 0x20 || byte == 0x7f) {
+      static const char* kHex = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    } else {
+      out += c;  // printable ASCII and UTF-8 bytes pass through
+    }
+  }
+  return out;
+}
+
 }  // namespace automl

@@ -23,6 +23,7 @@
 #include "automl/log.hpp"
 #include "automl/parallel.hpp"
 #include "automl/run/results_store.hpp"
+#include "automl/run/run_lock.hpp"
 #include "automl/run/run_loop.hpp"
 #include "compare_db.hpp"
 
@@ -257,6 +258,7 @@ int run_comparison(const Comparison& c, const Registry& registry, const CompareC
   check_comparison(c, registry);
   const fs::path dir = c.directory();
   fs::create_directories(dir);
+  const DirectoryLock lock(dir);
   CompareDb db(dir / "compare.db");
   record_comparison(c, registry, db);
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace automl::detail {
@@ -12,7 +13,11 @@ namespace automl::detail {
 /// One piece of the page. A heading's text starts with its Markdown level
 /// ("# ", "## ", "### ").
 struct Block {
-  enum Kind { heading, paragraph, table, figure } kind = paragraph;
+  enum Kind { heading, paragraph, table, figure };
+  Block(Kind k, std::string t = "", std::vector<std::vector<std::string>> r = {}, std::string f = "")
+      : kind(k), text(std::move(t)), rows(std::move(r)), file(std::move(f)) {}
+
+  Kind kind;
   std::string text;                             // heading, paragraph; figure: caption
   std::vector<std::vector<std::string>> rows;   // table: header first
   std::string file;                             // figure: basename without extension

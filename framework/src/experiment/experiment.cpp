@@ -21,10 +21,10 @@ const Schema<ExperimentOptions>& ExperimentOptions::schema() {
   static const auto s =
       Schema<O>("The run itself: seed, budgets, parallelism and where results go.")
           .field("name", &O::name, "Run name; the run directory is <output_dir>/<name>[-N]. Default: the file's stem")
-          .field("seed", &O::seed, "Experiment seed; every random choice derives from it").at_least(0)
-          .field("budget_trials", &O::budget_trials, "Stop after this many trials (queries); 0: no limit").at_least(0)
+          .field("seed", &O::seed, "Experiment seed; every random choice derives from it").range(0, 9007199254740991)
+          .field("budget_trials", &O::budget_trials, "Stop after this many trials (queries); 0: no limit").range(0, 1000000000)
           .field("budget_seconds", &O::budget_seconds, "Stop starting trials after this much wall time; 0: no limit")
-          .at_least(0)
+          .range(0, 315360000)
           .field("parallel_trials", &O::parallel_trials, "Trials evaluated at once (when the evaluator allows)")
           .range(1, 1024)
           .field("threads", &O::threads, "Cores the run may use; each of the parallel trials gets threads/parallel_trials")
@@ -45,9 +45,19 @@ const Schema<ExperimentOptions>& ExperimentOptions::schema() {
                                    std::to_string(o.threads) + "); each trial needs a thread: raise threads"
                              : "";
                 })
+          .rule("name",
+                [](const O& o) {
+                  const bool component = o.name.find_first_of(std::string("/\\\0", 3)) == std::string::npos &&
+                                         o.name != "." && o.name != "..";
+                  return component ? ""
+                                   : "\"" + printable(o.name) +
+                                         "\" is not a folder name: the run directory is <output_dir>/<name>, so "
+                                         "the name is one path component (no '/', not \".\" or \"..\"); put "
+                                         "folders in output_dir";
+                })
           .rule("device", [](const O& o) {
-            static const std::regex valid("cpu|cuda|cuda:[0-9]+");
-            return std::regex_match(o.device, valid) ? "" : "expected \"cpu\", \"cuda\" or \"cuda:N\", found \"" + o.device + "\"";
+            static const std::regex valid("cpu|cuda|cuda:[0-9]{1,3}");
+            return std::regex_match(o.device, valid) ? "" : "expected \"cpu\", \"cuda\" or \"cuda:N\", found \"" + printable(o.device) + "\"";
           });
   return s;
 }

@@ -33,6 +33,27 @@ bool is_elf(const fs::path& file) {
   return in.gcount() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
 }
 
+#if defined(__x86_64__)
+constexpr std::uint16_t kHostMachine = EM_X86_64;
+#elif defined(__aarch64__)
+constexpr std::uint16_t kHostMachine = EM_AARCH64;
+#else
+constexpr std::uint16_t kHostMachine = EM_NONE;  // not checked
+#endif
+
+std::string machine_name(std::uint16_t machine) {
+  switch (machine) {
+    case EM_X86_64: return "x86-64";
+    case EM_AARCH64: return "aarch64";
+    case EM_386: return "x86 (32-bit)";
+    case EM_ARM: return "arm (32-bit)";
+    case EM_RISCV: return "riscv";
+    case EM_PPC64: return "ppc64";
+    case EM_S390: return "s390x";
+    default: return "ELF machine " + std::to_string(machine);
+  }
+}
+
 // The loader maps a truncated object and crashes on first touch, so check
 // that every segment and the section table lie inside the file first.
 std::string elf_problem(const fs::path& file) {
@@ -41,8 +62,10 @@ std::string elf_problem(const fs::path& file) {
   const auto size = static_cast<std::uint64_t>(fs::file_size(file));
   if (!in.read(reinterpret_cast<char*>(&header), sizeof header))
     return "is truncated (shorter than an ELF header)";
-  if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_type != ET_DYN)
-    return "is not a 64-bit shared object";
+  if (header.e_ident[EI_CLASS] != ELFCLASS64) return "is not a 64-bit shared object";
+  if (kHostMachine != EM_NONE && header.e_machine != kHostMachine)
+    return "was built for " + machine_name(header.e_machine) + ", but this host is " + machine_name(kHostMachine);
+  if (header.e_type != ET_DYN) return "is not a 64-bit shared object";
   if (header.e_shoff + std::uint64_t{header.e_shnum} * header.e_shentsize > size)
     return "is truncated (" + std::to_string(size) + " bytes; its section table ends at byte " +
            std::to_string(header.e_shoff + std::uint64_t{header.e_shnum} * header.e_shentsize) + ")";
@@ -56,55 +79,48 @@ std::string elf_problem(const fs::path& file) {
 }
 
 // Accepts exactly one component, of the plugin's declared kind, under the
-// plugin's own name: registration can neither rename nor multiply.
+// plugin's own name, into the registry entry made from its PluginInfo:
+// registration can neither rename nor multiply.
 class PluginRegistrar final : public Registrar {
  public:
-  PluginRegistrar(Registry& registry, const PluginInfo& info, std::string origin)
-      : registry_(registry), info_(info), origin_(std::move(origin)) {}
+  PluginRegistrar(Registered& entry, std::string declared_kind)
+      : entry_(entry), declared_kind_(std::move(declared_kind)) {}
 
   void add_dataset(ComponentDoc doc, Maker<Dataset> make) override {
-    auto e = entry(Kind::dataset, std::move(doc));
-    e.make_dataset = std::move(make);
-    registry_.add(std::move(e));
+    accept(Kind::dataset, std::move(doc)).make_dataset = std::move(make);
   }
   void add_search_space(ComponentDoc doc, Maker<SearchSpace> make) override {
-    auto e = entry(Kind::search_space, std::move(doc));
-    e.make_search_space = std::move(make);
-    registry_.add(std::move(e));
+    accept(Kind::search_space, std::move(doc)).make_search_space = std::move(make);
   }
   void add_strategy(ComponentDoc doc, Maker<Strategy> make) override {
-    auto e = entry(Kind::strategy, std::move(doc));
-    e.make_strategy = std::move(make);
-    registry_.add(std::move(e));
+    accept(Kind::strategy, std::move(doc)).make_strategy = std::move(make);
   }
   void add_evaluator(ComponentDoc doc, Maker<Evaluator> make) override {
-    auto e = entry(Kind::evaluator, std::move(doc));
-    e.make_evaluator = std::move(make);
-    registry_.add(std::move(e));
+    accept(Kind::evaluator, std::move(doc)).make_evaluator = std::move(make);
   }
   int added() const { return added_; }
 
  private:
-  Registered entry(Kind kind, ComponentDoc doc) {
-    if (kind_name(kind) != std::string(info_.kind))
-      throw PluginError(origin_ + ": plugin declares kind '" + info_.kind + "' but registers a " +
+  Registered& accept(Kind kind, ComponentDoc doc) {
+    if (kind_name(kind) != declared_kind_)
+      throw PluginError(entry_.origin + ": plugin declares kind '" + declared_kind_ + "' but registers a " +
                         kind_name(kind) + "; build it with automl_add_plugin(KIND " + kind_name(kind) + " ...)");
     if (++added_ > 1)
-      throw PluginError(origin_ + ": registers more than one component; one plugin holds one component");
-    Registered e;
-    e.kind = kind;
-    e.name = info_.name;
-    e.origin = origin_;
-    e.version = info_.version;
-    e.doc = std::move(doc);
-    return e;
+      throw PluginError(entry_.origin + ": registers more than one component; one plugin holds one component");
+    entry_.doc = std::move(doc);
+    return entry_;
   }
 
-  Registry& registry_;
-  const PluginInfo& info_;
-  std::string origin_;
+  Registered& entry_;
+  std::string declared_kind_;
   int added_ = 0;
 };
+
+bool parse_kind(const std::string& word, Kind& kind) {
+  for (Kind k : {Kind::dataset, Kind::search_space, Kind::strategy, Kind::evaluator})
+    if (word == kind_name(k)) return kind = k, true;
+  return false;
+}
 
 }  // namespace
 
@@ -158,10 +174,23 @@ void PluginHost::load_file(const fs::path& file) {
     throw PluginError(where + " was built with '" + info->fingerprint + "' but this automl with '" +
                       kHostFingerprint + "'. Rebuild the plugin with the same compiler and LibTorch.");
 
-  PluginRegistrar registrar(registry_, *info, path.string());
-  info->register_components(registrar);
-  if (registrar.added() != 1)
-    throw PluginError(where + ": its register function added no component; call r.add<YourClass>().");
+  Registered entry;
+  if (!parse_kind(info->kind, entry.kind))
+    throw PluginError(where + " declares the unknown kind '" + printable(info->kind) +
+                      "'; kinds: dataset, search_space, strategy, evaluator");
+  entry.name = info->name;
+  entry.origin = path.string();
+  entry.version = info->version;
+  // The plugin's own code (its register function, its schemas) runs only
+  // when the component is first looked up; listing it needs none of it.
+  const std::string declared_kind = info->kind;
+  auto* const register_components = info->register_components;
+  registry_.add(std::move(entry), [register_components, declared_kind, where](Registered& e) {
+    PluginRegistrar registrar(e, declared_kind);
+    register_components(registrar);
+    if (registrar.added() != 1)
+      throw PluginError(where + ": its register function added no component; call r.add<YourClass>().");
+  });
   loaded_.push_back({path, info->kind, info->name, info->version});
   libraries_.push_back(std::move(lib));
 }

@@ -8,6 +8,7 @@
 
 #include "automl/host/registry.hpp"
 #include "automl/parallel.hpp"
+#include "automl/text.hpp"
 
 namespace automl {
 
@@ -37,6 +38,30 @@ std::uint64_t component_seed(const Experiment& exp, const char* component) {
   return derive_seed(static_cast<std::uint64_t>(exp.options.seed), component);
 }
 
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// Builds one component. Whatever goes wrong while it is built was caused by
+// its table: an error without a place is placed at the key it names, else at
+// the table's `type`, and becomes a configuration error (exit code 2).
+template <class I>
+std::unique_ptr<I> make(const Registry& registry, const ComponentSpec& spec, const Context& ctx) {
+  const std::string table = "[" + spec.section.name() + "] type = \"" + spec.type + "\": ";
+  try {
+    return registry.make<I>(spec.type, spec.section, ctx, spec.type_where);
+  } catch (const ConfigError& e) {
+    if (e.located()) throw;
+    if (!e.key().empty()) throw ConfigError(spec.section.where(e.key()), e.what());
+    throw ConfigError(spec.type_where, table + e.what());
+  } catch (const UsageError&) {
+    throw;
+  } catch (const Error& e) {
+    throw ConfigError(spec.type_where, table + e.what());
+  } catch (const std::exception& e) {
+    // Library errors (LibTorch's carry a backtrace after their first line).
+    throw ConfigError(spec.type_where, table + printable(first_line(e.what()), 2000));
+  }
+}
+
 }  // namespace
 
 int threads_per_trial(const ExperimentOptions& o) { return std::max(1, o.threads / o.parallel_trials); }
@@ -46,7 +71,7 @@ std::unique_ptr<Dataset> build_dataset(const Experiment& exp, const Registry& re
     throw ConfigError(Location{exp.file.string()}, "the experiment has no [dataset] table");
   Context ctx = base_context(exp);
   ctx.seed = component_seed(exp, "dataset");
-  return registry.make<Dataset>(exp.dataset->type, exp.dataset->section, ctx, exp.dataset->type_where);
+  return make<Dataset>(registry, *exp.dataset, ctx);
 }
 
 Components build_components(const Experiment& exp, const Registry& registry) {
@@ -58,17 +83,15 @@ Components build_components(const Experiment& exp, const Registry& registry) {
     ctx.dataset = c.dataset.get();
   }
   ctx.seed = component_seed(exp, "search_space");
-  c.space = registry.make<SearchSpace>(exp.search_space.type, exp.search_space.section, ctx,
-                                       exp.search_space.type_where);
+  c.space = make<SearchSpace>(registry, exp.search_space, ctx);
   ctx.space = c.space.get();
   ctx.seed = component_seed(exp, "strategy");
-  c.strategy = registry.make<Strategy>(exp.strategy.type, exp.strategy.section, ctx, exp.strategy.type_where);
+  c.strategy = make<Strategy>(registry, exp.strategy, ctx);
   ctx.seed = component_seed(exp, "evaluator");
-  c.evaluator = registry.make<Evaluator>(exp.evaluator.type, exp.evaluator.section, ctx, exp.evaluator.type_where);
+  c.evaluator = make<Evaluator>(registry, exp.evaluator, ctx);
   if (exp.final_stage) {
     ctx.seed = component_seed(exp, "final");
-    c.final_evaluator = registry.make<Evaluator>(exp.final_stage->type, exp.final_stage->section, ctx,
-                                                 exp.final_stage->type_where);
+    c.final_evaluator = make<Evaluator>(registry, *exp.final_stage, ctx);
   }
   return c;
 }

@@ -16,6 +16,7 @@
 #include "automl/log.hpp"
 #include "automl/parallel.hpp"
 #include "automl/run/progress.hpp"
+#include "automl/run/run_lock.hpp"
 #include "automl/text.hpp"
 
 namespace automl {
@@ -24,6 +25,9 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// The stop reason of a run that is running, or was killed before it could say.
+constexpr const char* kRunning = "running or killed";
 
 std::string save_state(const std::string& tag, const std::function<void(StateWriter&)>& save) {
   StateWriter w;
@@ -60,10 +64,20 @@ class Runner {
     Progress progress(control_.progress_line, exp_.options.budget_trials, exp_.options.budget_seconds,
                       done_count(trials));
     progress_ = &progress;
-    std::string reason = search(next_round);
-    progress.clear();
-    progress_ = nullptr;
-    if (c_.final_evaluator && reason != "interrupted" && !run_final()) reason = "interrupted";
+    store_->set_meta("stop_reason", kRunning);
+    std::string reason;
+    try {
+      reason = search(next_round);
+      progress.clear();
+      progress_ = nullptr;
+      if (c_.final_evaluator && reason != "interrupted" && !run_final()) reason = "interrupted";
+    } catch (const std::exception& e) {
+      // Recorded, so that `automl show` says why the run stopped.
+      progress_ = nullptr;
+      save_elapsed();
+      store_->set_meta("stop_reason", "error: " + printable(e.what(), 2000));
+      throw;
+    }
     save_elapsed();
     store_->set_meta("stop_reason", reason);
     return summary(reason);
@@ -337,6 +351,7 @@ RunSummary start_run(const Experiment& exp, const Registry& registry, Components
 RunSummary start_run_in(const Experiment& exp, const Registry& registry, Components components, const fs::path& dir,
                         const RunControl& control) {
   fs::create_directories(dir);
+  const DirectoryLock lock(dir);
   auto store = ResultsStore::create(dir / "results.db");
   const std::string resolved = resolved_toml(exp, registry);
   store->set_meta("experiment", resolved);
@@ -367,6 +382,7 @@ Experiment load_run_experiment(const fs::path& run_dir, const std::vector<std::s
 
 RunSummary resume_run(const fs::path& run_dir, const Experiment& exp, Components components,
                       const RunControl& control) {
+  const DirectoryLock lock(run_dir);
   auto store = ResultsStore::open(run_dir / "results.db");
   return Runner(exp, std::move(components), run_dir, std::move(store), control).run(true);
 }

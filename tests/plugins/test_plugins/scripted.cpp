@@ -16,18 +16,26 @@ class Scripted final : public automl::Evaluator {
     int delay_ms = 0;
     int fail_every = 0;  // trial ids divisible by it (after 0) throw
     int nan_every = 0;   // trial ids divisible by it (after 0) return NaN
+    int fail_round = -1;  // prepare_round() of this round throws (as a supernet whose loss became NaN)
   };
   static const automl::Schema<Options>& schema() {
     static const auto s = automl::Schema<Options>("Test evaluator with a deterministic score.")
                               .field("delay_ms", &Options::delay_ms, "Sleep per trial").at_least(0)
                               .field("fail_every", &Options::fail_every, "Throw on every n-th trial").at_least(0)
                               .field("nan_every", &Options::nan_every, "NaN on every n-th trial").at_least(0)
+                              .field("fail_round", &Options::fail_round, "prepare_round() of this round throws")
+                              .range(-1, 1000000)
                               .example("");
     return s;
   }
   Scripted(const Options& o, const automl::Context&) : o_(o) {}
 
   bool concurrent() const override { return true; }
+
+  void prepare_round(const automl::RoundContext& round) override {
+    if (o_.fail_round >= 0 && round.round == static_cast<std::uint64_t>(o_.fail_round))
+      throw automl::Error("scripted: the training loss became NaN in round " + std::to_string(round.round));
+  }
 
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& t) override {
     if (o_.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o_.delay_ms));

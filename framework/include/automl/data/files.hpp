@@ -32,10 +32,11 @@ struct IdxArray {
 IdxArray parse_idx(const std::string& bytes, const std::string& what, int expected_dims);
 
 /// Appends CIFAR records (`label_bytes` label bytes, label taken from byte
-/// `label_index`, then 3072 pixel bytes) to `set`, checking the size and
-/// that labels are below `classes`.
+/// `label_index`, then 3072 pixel bytes) to `set`, checking the size, that
+/// labels are below `classes` and, when `records` > 0, that the file holds
+/// exactly that many records (the official file's count).
 void parse_cifar(const std::string& bytes, const std::string& what, int label_bytes, int label_index,
-                 std::int64_t classes, ImageSet& set);
+                 std::int64_t classes, std::size_t records, ImageSet& set);
 
 /// The file in `folder` whose name is `name` or `name`.gz, or "" when neither.
 std::filesystem::path find_file(const std::filesystem::path& folder, const std::string& name);

@@ -31,7 +31,7 @@ Schema<T>& add_image_fields(Schema<T>& s, const std::string& root_doc, bool root
   if (root_required) s.required();
   return s.field("valid_count", static_cast<std::int64_t T::*>(&B::valid_count),
              "Training images held out (seeded shuffle) as the validation split")
-      .at_least(0)
+      .range(0, 100000000)
       .field("valid_fraction", static_cast<double T::*>(&B::valid_fraction),
              "Held-out fraction instead of valid_count (used when > 0)")
       .range(0, 0.99)

@@ -3,8 +3,10 @@
 // host. Lookups that fail list every registered name of that kind and the
 // nearest match.
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -24,18 +26,33 @@ struct Registered {
   Maker<Evaluator> make_evaluator;
 };
 
+/// What `automl list` shows of an entry: known without running plugin code.
+struct Listed {
+  Kind kind = Kind::strategy;
+  std::string name;
+  std::string origin;
+  std::string version;
+};
+
 class Registry final {
  public:
+  /// Fills in an entry's documentation and makers (a plugin's registration).
+  using Completion = std::function<void(Registered&)>;
+
   /// Adds an entry; throws PluginError naming both origins when the name is
-  /// already registered for that kind.
-  void add(Registered entry);
+  /// already registered for that kind. With `complete`, the entry holds only
+  /// kind, name, origin and version until its first lookup (find, try_find)
+  /// calls complete: a plugin's own code runs only when it is used, so one
+  /// that crashes harms only the commands that use it. Lookups complete
+  /// entries under a lock; completion errors propagate to the lookup.
+  void add(Registered entry, Completion complete = nullptr);
 
   /// The entry, or ConfigError at `where` listing the registered names and
   /// the nearest one.
   const Registered& find(Kind kind, const std::string& name, const Location& where) const;
   const Registered* try_find(Kind kind, const std::string& name) const;
-  /// Registered entries of one kind, sorted by name.
-  std::vector<const Registered*> list(Kind kind) const;
+  /// The entries of one kind, sorted by name, without completing them.
+  std::vector<Listed> list(Kind kind) const;
 
   /// Builds a component; `where` is the location of its `type` key.
   template <class I>
@@ -43,7 +60,13 @@ class Registry final {
                           const Location& where) const;
 
  private:
-  std::map<std::pair<Kind, std::string>, Registered> entries_;
+  struct Slot {
+    Registered entry;
+    Completion complete;  ///< cleared once it ran
+    std::string failure;  ///< what the completion threw; lookups throw it again
+  };
+  mutable std::mutex mutex_;
+  mutable std::map<std::pair<Kind, std::string>, Slot> entries_;
 };
 
 }  // namespace automl

@@ -43,7 +43,7 @@ Schema<O> add_lm_fields(Schema<O> s) {
              "Drops whole words from the embedding")
       .range(0, 0.99)
       .field("batch_size", static_cast<int O::*>(&B::batch_size), "Parallel training streams")
-      .at_least(1)
+      .range(1, 65536)
       .field("bptt", static_cast<int O::*>(&B::bptt), "Truncated BPTT window length")
       .range(2, 10000)
       .field("variable_bptt", static_cast<bool O::*>(&B::variable_bptt),
@@ -52,7 +52,7 @@ Schema<O> add_lm_fields(Schema<O> s) {
       .field("lr", static_cast<double O::*>(&B::lr), "SGD learning rate, scaled by window length / bptt")
       .range(0, 1000)
       .field("grad_clip", static_cast<double O::*>(&B::grad_clip), "Clip the global gradient norm to this; 0: off")
-      .at_least(0)
+      .range(0, 1000000)
       .field("weight_decay", static_cast<double O::*>(&B::weight_decay), "SGD weight decay")
       .range(0, 1)
       .field("alpha", static_cast<double O::*>(&B::alpha), "Activation regularization (AR) weight")

@@ -32,7 +32,7 @@ Schema<O> add_sgd_fields(Schema<O> s) {
       .field("weight_decay", static_cast<double O::*>(&B::weight_decay), "SGD weight decay (L2)")
       .range(0, 1)
       .field("grad_clip", static_cast<double O::*>(&B::grad_clip), "Clip the global gradient norm to this; 0: off")
-      .at_least(0)
+      .range(0, 1000000)
       .rule("nesterov",
             [](const O& o) { return o.nesterov && o.momentum <= 0 ? "Nesterov momentum needs momentum > 0" : ""; });
   return s;
