@@ -5,10 +5,14 @@
 # fit CI's time under them: every unit and CLI test and the plugin and search
 # space tests; the long trainings (NAO controller, full training, supernets,
 # language models, the share/ experiments) run only in the plain build.
+# Warnings are not errors here: GCC 12 reports false maybe-uninitialized
+# warnings inside <regex> and <functional> under -fsanitize (the plain build
+# keeps -Werror).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build-asan
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTOML_SANITIZE=ON -DAUTOML_WERROR=ON \
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTOML_SANITIZE=ON -DAUTOML_WERROR=OFF \
+  -DAUTOML_BUILD_BENCHMARKS=OFF \
   > build-asan/configure.log 2>&1 || { cat build-asan/configure.log; exit 1; }
 cmake --build build-asan -j 2
 here=$(pwd)
