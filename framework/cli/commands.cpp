@@ -298,7 +298,7 @@ int cmd_list(const Args& a) {
   Registry registry;
   PluginHost host(registry);
   load_plugins(host, nullptr);
-  for (Kind kind : {Kind::dataset, Kind::search_space, Kind::strategy, Kind::evaluator}) {
+  for (Kind kind : kAllKinds) {
     a.out << kind_name(kind) << ":\n";
     const auto entries = registry.list(kind);
     if (entries.empty()) a.out << "  (none)\n";
@@ -308,9 +308,10 @@ int cmd_list(const Args& a) {
 }
 
 Kind parse_kind(const std::string& word) {
-  for (Kind k : {Kind::dataset, Kind::search_space, Kind::strategy, Kind::evaluator})
-    if (word == kind_name(k)) return k;
-  const std::vector<std::string> kinds{"dataset", "search_space", "strategy", "evaluator"};
+  Kind kind;
+  if (kind_from_name(word, kind)) return kind;
+  std::vector<std::string> kinds;
+  for (Kind k : kAllKinds) kinds.emplace_back(kind_name(k));
   throw UsageError("unknown kind '" + word + "'" + did_you_mean(word, kinds) + "; kinds: " + quoted_list(kinds));
 }
 

@@ -116,12 +116,6 @@ class PluginRegistrar final : public Registrar {
   int added_ = 0;
 };
 
-bool parse_kind(const std::string& word, Kind& kind) {
-  for (Kind k : {Kind::dataset, Kind::search_space, Kind::strategy, Kind::evaluator})
-    if (word == kind_name(k)) return kind = k, true;
-  return false;
-}
-
 }  // namespace
 
 PluginHost::PluginHost(Registry& registry) : registry_(registry) {}
@@ -175,7 +169,7 @@ void PluginHost::load_file(const fs::path& file) {
                       kHostFingerprint + "'. Rebuild the plugin with the same compiler and LibTorch.");
 
   Registered entry;
-  if (!parse_kind(info->kind, entry.kind))
+  if (!kind_from_name(info->kind, entry.kind))
     throw PluginError(where + " declares the unknown kind '" + printable(info->kind) +
                       "'; kinds: dataset, search_space, strategy, evaluator");
   entry.name = info->name;

@@ -16,6 +16,12 @@ const char* kind_name(Kind kind) {
   return "?";
 }
 
+bool kind_from_name(const std::string& word, Kind& kind) {
+  for (Kind k : kAllKinds)
+    if (word == kind_name(k)) return kind = k, true;
+  return false;
+}
+
 void Registry::add(Registered entry, Completion complete) {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto key = std::make_pair(entry.kind, entry.name);

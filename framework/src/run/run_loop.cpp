@@ -73,6 +73,7 @@ class Runner {
       if (c_.final_evaluator && reason != "interrupted" && !run_final()) reason = "interrupted";
     } catch (const std::exception& e) {
       // Recorded, so that `automl show` says why the run stopped.
+      progress.clear();
       progress_ = nullptr;
       save_elapsed();
       store_->set_meta("stop_reason", "error: " + printable(e.what(), 2000));

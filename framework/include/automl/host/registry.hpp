@@ -14,6 +14,11 @@
 
 namespace automl {
 
+/// Every kind, in the order of the enum.
+inline constexpr Kind kAllKinds[] = {Kind::dataset, Kind::search_space, Kind::strategy, Kind::evaluator};
+/// The kind named `word` (as kind_name spells it); false when it names none.
+bool kind_from_name(const std::string& word, Kind& kind);
+
 struct Registered {
   Kind kind = Kind::strategy;
   std::string name;
