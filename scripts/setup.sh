@@ -18,6 +18,7 @@ packages=(
   libarchive-dev                         # dataset archives (.tar.gz, .zip)
   dataset-fashion-mnist                  # offline default dataset
   gnuplot-nox                            # figures of comparison reports
+  clang-14 libfuzzer-14-dev python3      # fuzzing (scripts/fuzz.sh)
 )
 
 missing=()

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Sets up, builds (warnings as errors) and runs every test, then the
-# sanitizer build and its tests (scripts/sanitize.sh).
+# sanitizer build and its tests (scripts/sanitize.sh), then each fuzz target
+# for 20 seconds (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh -DAUTOML_WERROR=ON
 (cd build && ctest --output-on-failure -j 2)
 scripts/sanitize.sh
+scripts/fuzz.sh

@@ -14,6 +14,7 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "automl/compare/compare.hpp"
 #include "automl/experiment/experiment.hpp"
@@ -315,20 +316,63 @@ Kind parse_kind(const std::string& word) {
   throw UsageError("unknown kind '" + word + "'" + did_you_mean(word, kinds) + "; kinds: " + quoted_list(kinds));
 }
 
+nlohmann::json value_json(const Value& value) {
+  return std::visit([](const auto& v) { return nlohmann::json(v); }, value);
+}
+
+/// One component's schema as `describe --json` prints it (format 1).
+nlohmann::json component_json(const Registered& r) {
+  nlohmann::json fields = nlohmann::json::array();
+  for (const Field& f : r.doc.fields) {
+    nlohmann::json j{{"key", f.key}, {"type", type_name(f.type)}, {"doc", f.doc}, {"required", f.required}};
+    if (!f.required) j["default"] = value_json(f.default_value);
+    if (f.min) j["min"] = *f.min;
+    if (f.max) j["max"] = *f.max;
+    if (f.type_min) j["type_min"] = *f.type_min;
+    if (f.type_max) j["type_max"] = *f.type_max;
+    if (!f.choices.empty()) j["choices"] = f.choices;
+    fields.push_back(std::move(j));
+  }
+  return {{"kind", kind_name(r.kind)}, {"name", r.name},       {"version", r.version},
+          {"origin", r.origin},        {"doc", r.doc.doc},     {"example", r.doc.example},
+          {"fields", std::move(fields)}};
+}
+
 int cmd_describe(const Args& a) {
   auto o = base_options();
   o.add_options()("kind", po::value<std::string>(), "dataset, search_space, strategy or evaluator")(
-      "name", po::value<std::string>(), "plugin name");
+      "name", po::value<std::string>(), "plugin name")(
+      "json", "print the schema as JSON; without KIND and NAME, every plugin's (and [experiment]'s)");
   po::positional_options_description p;
   p.add("kind", 1).add("name", 1);
   const auto vm = parse(a, o, p);
   if (wants_help(vm, "describe", o, a.out)) return 0;
-  const Kind kind = parse_kind(required_positional(vm, "kind", "describe"));
-  const std::string name = required_positional(vm, "name", "describe");
+  const bool json = vm.count("json") > 0;
   Registry registry;
   PluginHost host(registry);
+  if (json && !vm.count("kind")) {
+    load_plugins(host, nullptr);
+    Registered experiment;
+    experiment.name = "experiment";
+    experiment.origin = "automl";
+    experiment.version = AUTOML_VERSION;
+    experiment.doc = ComponentDoc{"The [experiment] table.", ExperimentOptions::schema().fields(), ""};
+    nlohmann::json all{{"format", 1}, {"experiment", component_json(experiment)}, {"components", nlohmann::json::array()}};
+    all["experiment"].erase("kind");
+    for (Kind kind : kAllKinds)
+      for (const auto& e : registry.list(kind))
+        all["components"].push_back(component_json(registry.find(kind, e.name, Location{"automl describe"})));
+    a.out << all.dump(1) << "\n";
+    return 0;
+  }
+  const Kind kind = parse_kind(required_positional(vm, "kind", "describe"));
+  const std::string name = required_positional(vm, "name", "describe");
   load_plugins(host, nullptr);
   const Registered& r = registry.find(kind, name, Location{"automl describe"});
+  if (json) {
+    a.out << component_json(r).dump(1) << "\n";
+    return 0;
+  }
   a.out << fmt::format("{} '{}' {} ({})\n\n{}\n\nKeys:\n", kind_name(kind), r.name, r.version, r.origin, r.doc.doc);
   for (const auto& f : r.doc.fields)
     a.out << fmt::format("  {:<18} {:<24} default {}\n      {}\n", f.key, f.constraint(),
@@ -424,7 +468,7 @@ const std::map<std::string, Command>& commands() {
                    "statistics, significance and anytime curves.",
                    "compare COMPARISON.toml [--jobs N] [--check] | compare --report-only DIR", cmd_compare}},
       {"list", {"List the registered plugins by kind, with the file each came from.", "list", cmd_list}},
-      {"describe", {"Show a plugin's keys, types, defaults and documentation.", "describe KIND NAME", cmd_describe}},
+      {"describe", {"Show a plugin's keys, types, defaults and documentation (--json: as JSON).", "describe [--json] KIND NAME", cmd_describe}},
       {"show", {"Summarize a run: counts, time and the best candidates.", "show RUN_DIR [--top N]", cmd_show}},
       {"export", {"Write every trial of a run as CSV or JSON.", "export RUN_DIR [--format csv|json] [-o FILE]",
                   cmd_export}},

@@ -91,10 +91,16 @@ IdxArray parse_idx(const std::string& bytes, const std::string& what, int expect
   if (bytes.size() < header) throw DataError(what + ": truncated inside the IDX header");
   IdxArray array;
   std::size_t payload = 1;
+  bool too_big = false;  // a product that no file can hold (and that would wrap around)
+  std::string shape;
   for (int d = 0; d < expected_dims; ++d) {
     array.dims.push_back(big_endian(bytes, 4 + 4 * static_cast<std::size_t>(d)));
-    payload *= static_cast<std::size_t>(array.dims.back());
+    const auto dim = static_cast<std::size_t>(array.dims.back());
+    shape += (d ? " x " : "") + std::to_string(dim);
+    if (dim != 0 && payload > (std::size_t{1} << 48) / dim) too_big = true;
+    else payload *= dim;
   }
+  if (too_big) throw DataError(what + ": its IDX header promises an array of " + shape + " bytes; the header is corrupt");
   if (bytes.size() != header + payload)
     throw DataError(what + ": " + std::to_string(bytes.size()) + " bytes, but its header promises " +
                     std::to_string(header + payload) + " (" + (bytes.size() < header + payload ? "truncated" : "trailing data") +
@@ -189,14 +195,16 @@ std::vector<NamedFile> read_named_files(const fs::path& root, const std::vector<
   return files;
 }
 
-namespace {
-
-ImageSet idx_images(const NamedFile& images, const NamedFile& labels, std::int64_t classes) {
+ImageSet idx_image_set(const NamedFile& images, const NamedFile& labels, std::int64_t classes) {
   const IdxArray pixels = parse_idx(images.bytes, images.where, 3);
   const IdxArray tags = parse_idx(labels.bytes, labels.where, 1);
   if (pixels.dims[0] != tags.dims[0])
     throw DataError(images.where + " holds " + std::to_string(pixels.dims[0]) + " images but " + labels.where +
                     " holds " + std::to_string(tags.dims[0]) + " labels; the files do not belong together");
+  for (int d : {1, 2})
+    if (pixels.dims[static_cast<std::size_t>(d)] < 1 || pixels.dims[static_cast<std::size_t>(d)] > 65536)
+      throw DataError(images.where + ": images of " + std::to_string(pixels.dims[1]) + " x " +
+                      std::to_string(pixels.dims[2]) + " pixels (IDX header); expected 1 to 65536 rows and columns");
   ImageSet set;
   set.channels = 1, set.height = pixels.dims[1], set.width = pixels.dims[2];
   set.pixels.assign(pixels.data.begin(), pixels.data.end());
@@ -210,15 +218,13 @@ ImageSet idx_images(const NamedFile& images, const NamedFile& labels, std::int64
   return set;
 }
 
-}  // namespace
-
 std::pair<ImageSet, ImageSet> read_mnist_layout(const fs::path& root, std::int64_t classes, const std::string& hint) {
   if (!root.empty() && fs::exists(root) && !fs::is_directory(root))
     throw DataError(root.string() + " is a file; root must be the folder holding the four IDX files");
   const auto files = read_named_files(
       root, {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"},
       hint);
-  return {idx_images(files[0], files[1], classes), idx_images(files[2], files[3], classes)};
+  return {idx_image_set(files[0], files[1], classes), idx_image_set(files[2], files[3], classes)};
 }
 
 }  // namespace automl::data

@@ -50,19 +50,28 @@ double parse_number(const std::string& text, const std::filesystem::path& file, 
   return v;
 }
 
-}  // namespace
-
-Table::Table(const std::filesystem::path& file, const Column& key_column, const std::vector<Column>& columns)
-    : width_(columns.size()) {
+std::ifstream open_table(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in)
     throw automl::ConfigError::for_key("table", "benchmark table " + file.string() + " " +
                             (std::filesystem::exists(file) ? "cannot be read" : "does not exist") +
                             ". Set [evaluator] table to the NAS-Bench-201 CSV (nb201.csv; see "
                             "shared/data/nasbench201/SOURCE.md for its columns and provenance).");
+  return in;
+}
+
+}  // namespace
+
+Table::Table(const std::filesystem::path& file, const Column& key_column, const std::vector<Column>& columns) {
+  std::ifstream in = open_table(file);
+  *this = Table(in, file.string(), key_column, columns);
+}
+
+Table::Table(std::istream& in, const std::string& file, const Column& key_column, const std::vector<Column>& columns)
+    : width_(columns.size()) {
   std::string line;
   if (!std::getline(in, line) || line.empty())
-    throw automl::DataError(file.string() + " is empty: expected a CSV header line");
+    throw automl::DataError(file + " is empty: expected a CSV header line");
   const auto header = split_csv_line(line);
   const std::size_t key = column_index(header, key_column, file);
   std::vector<std::size_t> wanted;
@@ -72,11 +81,11 @@ Table::Table(const std::filesystem::path& file, const Column& key_column, const 
     if (line.empty()) continue;
     const auto fields = split_csv_line(line);
     if (fields.size() != header.size())
-      throw automl::DataError(file.string() + ":" + std::to_string(n) + ": expected " +
+      throw automl::DataError(file + ":" + std::to_string(n) + ": expected " +
                               std::to_string(header.size()) + " fields, found " + std::to_string(fields.size()) +
                               (in.eof() ? " (the file is truncated: fetch it again)" : ""));
     if (!index_.emplace(fields[key], static_cast<long>(keys_.size())).second)
-      throw automl::DataError(file.string() + ":" + std::to_string(n) + ": architecture '" +
+      throw automl::DataError(file + ":" + std::to_string(n) + ": architecture '" +
                               automl::printable(fields[key]) + "' appears twice");
     keys_.push_back(fields[key]);
     lines_.push_back(n);

@@ -3,6 +3,7 @@
 // architecture's text form, with numeric columns.
 
 #include <filesystem>
+#include <iosfwd>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,6 +24,8 @@ class Table final {
   /// number: file and line) or ConfigError for the key at fault (a missing
   /// file: `table`; an unknown column: its key, with the available ones).
   Table(const std::filesystem::path& file, const Column& key_column, const std::vector<Column>& columns);
+  /// The same from a stream; `name` stands for the file in messages.
+  Table(std::istream& in, const std::string& name, const Column& key_column, const std::vector<Column>& columns);
 
   /// Row index of an architecture text, or -1.
   long find(const std::string& key) const;
@@ -34,7 +37,7 @@ class Table final {
   std::size_t line(long row) const { return lines_[static_cast<std::size_t>(row)]; }
 
  private:
-  std::size_t width_;
+  std::size_t width_ = 0;
   std::vector<std::string> keys_;
   std::vector<std::size_t> lines_;
   std::vector<double> values_;

@@ -6,6 +6,8 @@
 
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "test_support.hpp"
 
@@ -156,6 +158,31 @@ BOOST_AUTO_TEST_CASE(list_and_describe) {
   const auto wrong = automl_cli({"describe", "strategies", "random"});
   BOOST_TEST(has(wrong.err, "(did you mean 'strategy'?)"), wrong.err);
   BOOST_TEST(automl_cli({"describe", "strategy", "nope"}).code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(describe_json_gives_every_schema) {
+  const auto all = automl_cli({"describe", "--json"});
+  BOOST_TEST_REQUIRE(all.code == 0, all.err);
+  const auto j = nlohmann::json::parse(all.out);
+  BOOST_TEST(j.at("format").get<int>() == 1);
+  BOOST_TEST(j.at("experiment").at("name").get<std::string>() == "experiment");
+  const nlohmann::json* evolution = nullptr;
+  for (const auto& c : j.at("components"))
+    if (c.at("kind") == "strategy" && c.at("name") == "regularized_evolution") evolution = &c;
+  BOOST_TEST_REQUIRE(evolution != nullptr);
+  bool seen = false;
+  for (const auto& f : evolution->at("fields")) {
+    if (f.at("key") != "population") continue;
+    seen = true;
+    BOOST_TEST(f.at("type").get<std::string>() == "integer");
+    BOOST_TEST(f.at("default").get<int>() == 10);
+    BOOST_TEST(f.at("min").get<double>() == 1.0);
+    BOOST_TEST(f.at("type_max").get<double>() == 2147483647.0);  // an int member
+  }
+  BOOST_TEST(seen);
+  const auto one = automl_cli({"describe", "--json", "strategy", "regularized_evolution"});
+  BOOST_TEST_REQUIRE(one.code == 0, one.err);
+  BOOST_TEST(nlohmann::json::parse(one.out).at("name").get<std::string>() == "regularized_evolution");
 }
 
 BOOST_AUTO_TEST_CASE(data_describes_the_dataset_of_an_experiment) {

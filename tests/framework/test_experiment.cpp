@@ -104,4 +104,27 @@ BOOST_AUTO_TEST_CASE(device_numbers_are_checked_not_overflowed) {
   BOOST_TEST(msg.find("expected \"cpu\", \"cuda\" or \"cuda:N\"") != std::string::npos, msg);
 }
 
+// Found by the experiment and --set fuzz targets (tests/fuzz/regressions/).
+BOOST_AUTO_TEST_CASE(tables_made_by_set_are_placed_there) {
+  const auto section = error(kValid, {"strateg.population=3"});
+  BOOST_TEST(section.find("--set strateg.population: unknown section [strateg]") != std::string::npos, section);
+  const auto final_type = error(kValid, {"final.top_k=3"});
+  BOOST_TEST(final_type.find("--set final.top_k: [final] needs a `type` key") != std::string::npos, final_type);
+  const auto experiment_type = error(kValid, {"experiment.type=x"});
+  BOOST_TEST(experiment_type.find("--set experiment.type: [experiment] takes no `type`") != std::string::npos,
+             experiment_type);
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_are_escaped_in_values_and_messages) {
+  // A bare --set value with a control character is a string, not a crash.
+  const auto exp = parse(kValid, {std::string("evaluator.table=a\x01b")});
+  BOOST_TEST(std::get<std::string>(exp.evaluator.section.entries().at("table").value) == "a\x01b");
+  BOOST_TEST(automl::to_toml(automl::Value{std::string("a\x01\x7f\"")}) == "\"a\\u0001\\u007F\\\"\"");
+  const auto syntax = error(std::string("[experiment]\nseed = t\x05\n"));
+  BOOST_TEST(syntax.find('\x05') == std::string::npos, syntax);
+  BOOST_TEST(syntax.find("exp.toml:2:") != std::string::npos, syntax);
+  const auto bad = error(kValid, {std::string("strat\x02.x=1")});
+  BOOST_TEST(bad.find('\x02') == std::string::npos, bad);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

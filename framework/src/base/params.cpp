@@ -27,11 +27,15 @@ std::string type_name(ValueType type) {
 
 namespace {
 
+// A TOML basic string; control characters (which TOML forbids raw) as \u00XX.
 std::string quote(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
   std::string out = "\"";
   for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    if (u < 0x20 || u == 0x7f) out += std::string("\\u00") + hex[u >> 4] + hex[u & 15];
+    else out += c;
   }
   return out + "\"";
 }

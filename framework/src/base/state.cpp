@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "automl/error.hpp"
+#include "automl/text.hpp"
 
 namespace automl {
 
@@ -55,7 +56,7 @@ void StateReader::get_raw(char tag, void* data, std::size_t size) {
                     "; the run directory is damaged or from another version");
   if (bytes_[pos_] != tag)
     throw DataError("saved state of " + what_ + " does not match this plugin's format at byte " +
-                    std::to_string(pos_) + " (expected '" + tag + "', found '" + bytes_[pos_] +
+                    std::to_string(pos_) + " (expected '" + tag + "', found '" + printable(bytes_.substr(pos_, 1)) +
                     "'); was the plugin changed since the run was saved?");
   std::memcpy(data, bytes_.data() + pos_ + 1, size);
   pos_ += 1 + size;
@@ -93,7 +94,7 @@ std::vector<int> StateReader::get_ints() {
   if (n * sizeof(int) > bytes_.size() - pos_)
     throw DataError("saved state of " + what_ + " is truncated at byte " + std::to_string(pos_));
   std::vector<int> v(n);
-  std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(int));
+  if (n > 0) std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(int));
   pos_ += n * sizeof(int);
   return v;
 }
@@ -103,7 +104,7 @@ std::vector<double> StateReader::get_doubles() {
   if (n * sizeof(double) > bytes_.size() - pos_)
     throw DataError("saved state of " + what_ + " is truncated at byte " + std::to_string(pos_));
   std::vector<double> v(n);
-  std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(double));
+  if (n > 0) std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(double));
   pos_ += n * sizeof(double);
   return v;
 }

@@ -85,14 +85,15 @@ Kind kind_of(const std::string& section) {
 
 Location file_location(const std::string& source) { return Location{source, 1, 1}; }
 
-void check_top_level(const toml::table& root, const std::string& source) {
+void check_top_level(const toml::table& root, const std::string& source, const detail::OverrideSources& sets) {
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
+    const Location where = node.is_table() ? detail::table_location(*node.as_table(), k, sets) : detail::location_of(node);
     if (std::find(kSections.begin(), kSections.end(), k) == kSections.end())
-      throw ConfigError(detail::location_of(node), "unknown section [" + k + "]" + did_you_mean(k, kSections) +
+      throw ConfigError(where, "unknown section [" + printable(k) + "]" + did_you_mean(k, kSections) +
                                                        "; an experiment has " + quoted_list(kSections));
     if (!node.is_table())
-      throw ConfigError(detail::location_of(node), "'" + k + "' must be a table: write it as [" + k + "]");
+      throw ConfigError(where, "'" + printable(k) + "' must be a table: write it as [" + printable(k) + "]");
   }
   for (const char* required : {"experiment", "search_space", "strategy", "evaluator"})
     if (!root.contains(required))
@@ -108,7 +109,7 @@ ComponentSpec component(const toml::table& root, const std::string& name, const 
   spec.kind = kind_of(name);
   const auto* type = table.get("type");
   if (type == nullptr)
-    throw ConfigError(detail::location_of(table),
+    throw ConfigError(detail::table_location(table, name, sets),
                       "[" + name + "] needs a `type` key naming the plugin, e.g. type = \"random\"; "
                       "`automl list` shows the registered plugins");
   if (!type->is_string())
@@ -158,13 +159,14 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
 
 Experiment detail::experiment_from_table(const toml::table& root, const std::string& source,
                                          const fs::path& base_dir, const OverrideSources& sets) {
-  check_top_level(root, source);
+  check_top_level(root, source, sets);
 
   Experiment exp;
   exp.base_dir = base_dir;
   exp.experiment_section = detail::to_section(*root["experiment"].as_table(), "experiment", "", sets);
   if (root["experiment"].as_table()->contains("type"))
-    throw ConfigError(detail::location_of(*root["experiment"]["type"].node()),
+    throw ConfigError(sets.count({"experiment", "type"}) ? sets.at({"experiment", "type"})
+                                                         : detail::location_of(*root["experiment"]["type"].node()),
                       "[experiment] takes no `type`; plugin types go in [search_space], [strategy], ...");
   exp.options = ExperimentOptions::schema().parse(exp.experiment_section);
   if (root.contains("dataset")) exp.dataset = component(root, "dataset", sets);

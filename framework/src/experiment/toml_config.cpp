@@ -33,7 +33,7 @@ toml::table parse_toml(const std::string& text, const std::string& source) {
     return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     Location where{source, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column)};
-    throw ConfigError(where, "TOML syntax error: " + std::string(e.description()) +
+    throw ConfigError(where, "TOML syntax error: " + printable(std::string(e.description()), 400) +
                                  ". See https://toml.io for the syntax; strings need double quotes.");
   }
 }
@@ -43,26 +43,30 @@ void apply_override(toml::table& root, const std::string& assignment, OverrideSo
   const std::string path = assignment.substr(0, eq);
   const auto dot = path.find('.');
   if (eq == std::string::npos || dot == std::string::npos || dot == 0 || dot + 1 == path.size())
-    throw UsageError("--set '" + assignment + "': expected section.key=value, e.g. --set experiment.seed=3");
+    throw UsageError("--set '" + printable(assignment) + "': expected section.key=value, e.g. --set experiment.seed=3");
   const std::string section = path.substr(0, dot);
   const std::string key = path.substr(dot + 1);
   const std::string value = assignment.substr(eq + 1);
-  const std::string source = "--set " + path;
+  const std::string source = "--set " + printable(path);
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + value, source);
   } catch (const toml::parse_error&) {
     // Not TOML: take the bare text as a string, as a shell user would mean it.
-    std::string quoted = "\"";
-    for (char c : value) quoted += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    parsed = toml::parse("v = " + quoted + "\"", source);
+    try {
+      parsed = toml::parse("v = " + to_toml(Value{value}), source);
+    } catch (const toml::parse_error& e) {  // not UTF-8
+      throw ConfigError(Location{source}, "the value '" + printable(value) + "' is neither TOML nor text: " +
+                                              printable(std::string(e.description()), 200));
+    }
   }
   auto* table = root[section].as_table();
   if (table == nullptr) {
     if (root.contains(section))
-      throw ConfigError(Location{source}, "'" + section + "' is not a table in the experiment");
+      throw ConfigError(Location{source}, "'" + printable(section) + "' is not a table in the experiment");
     root.insert(section, toml::table{});
     table = root[section].as_table();
+    sources[{section, ""}] = Location{source};  // a table made by --set is placed there
   }
   table->insert_or_assign(key, *parsed.get("v"));
   sources[{section, key}] = Location{source};
@@ -118,7 +122,12 @@ Section to_section(const toml::table& table, const std::string& name, const std:
     }
     entries[k] = Entry{value_of(node, k), where};
   }
-  return Section(name, type, location_of(table), std::move(entries));
+  return Section(name, type, table_location(table, name, overrides), std::move(entries));
+}
+
+Location table_location(const toml::table& table, const std::string& name, const OverrideSources& overrides) {
+  const auto made = overrides.find({name, ""});
+  return made != overrides.end() ? made->second : location_of(table);
 }
 
 }  // namespace automl::detail

@@ -21,9 +21,11 @@ toml::table parse_toml(const std::string& text, const std::string& source);
 using OverrideSources = std::map<std::pair<std::string, std::string>, Location>;
 
 /// Applies "section.key=value" (value in TOML syntax; bare words are strings)
-/// and records its source.
+/// and records its source; a table it makes is recorded as (section, "").
 void apply_override(toml::table& root, const std::string& assignment, OverrideSources& sources);
 Location location_of(const toml::node& node);
+/// Where table `name` was written, or the --set that made it.
+Location table_location(const toml::table& table, const std::string& name, const OverrideSources& overrides);
 /// The keys of a table (except `type`) as a Section, each located at its key
 /// (or its --set); nested tables and unsupported values are ConfigErrors.
 Section to_section(const toml::table& table, const std::string& name, const std::string& type,

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "automl/data/images.hpp"
+#include "automl/data/image_set.hpp"
 
 namespace automl::data {
 
@@ -22,6 +22,12 @@ std::string read_bytes(const std::filesystem::path& file);
 /// path inside the archive. Directory entries are skipped.
 std::map<std::string, std::string> read_archive(const std::filesystem::path& archive,
                                                 const std::function<bool(const std::string&)>& want);
+
+/// A file read for a dataset: where it came from (for messages) and its bytes.
+struct NamedFile {
+  std::string where;
+  std::string bytes;
+};
 
 /// An IDX array (MNIST format): checks the magic number and dimensions.
 /// `what` names the file in messages.
@@ -38,14 +44,13 @@ IdxArray parse_idx(const std::string& bytes, const std::string& what, int expect
 void parse_cifar(const std::string& bytes, const std::string& what, int label_bytes, int label_index,
                  std::int64_t classes, std::size_t records, ImageSet& set);
 
+/// Images and labels from an IDX image file ([N, rows, cols]) and its IDX
+/// label file ([N]), checking that the counts agree and labels are below
+/// `classes`.
+ImageSet idx_image_set(const NamedFile& images, const NamedFile& labels, std::int64_t classes);
+
 /// The file in `folder` whose name is `name` or `name`.gz, or "" when neither.
 std::filesystem::path find_file(const std::filesystem::path& folder, const std::string& name);
-
-/// A file read for a dataset: where it came from (for messages) and its bytes.
-struct NamedFile {
-  std::string where;
-  std::string bytes;
-};
 
 /// The files `names` from `root`: a folder (each may be gzipped) or an
 /// archive (.tar.gz, .tgz, .tar, .zip) holding them at any depth; macOS

@@ -8,20 +8,11 @@
 #include <utility>
 #include <vector>
 
+#include "automl/data/image_set.hpp"
 #include "automl/data/tensor_data.hpp"
 #include "automl/random.hpp"
 
 namespace automl::data {
-
-/// Images [N, C, H, W] as uint8 and their labels.
-struct ImageSet {
-  std::vector<std::uint8_t> pixels;
-  std::vector<std::int64_t> labels;
-  std::int64_t channels = 0, height = 0, width = 0;
-
-  std::int64_t size() const { return static_cast<std::int64_t>(labels.size()); }
-  std::int64_t image_bytes() const { return channels * height * width; }
-};
 
 /// Per-batch transforms. Normalization always; the rest only when a loader
 /// asks for augmentation.
