@@ -19,6 +19,7 @@ packages=(
   dataset-fashion-mnist                  # offline default dataset
   gnuplot-nox                            # figures of comparison reports
   clang-14 libfuzzer-14-dev python3      # fuzzing (scripts/fuzz.sh)
+  cmark-gfm                              # renders report.md in the comparison test
 )
 
 missing=()

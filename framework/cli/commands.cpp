@@ -56,7 +56,15 @@ const std::map<std::string, Command>& commands();
 po::variables_map parse(const Args& a, const po::options_description& options,
                         const po::positional_options_description& positional) {
   po::variables_map vm;
-  po::store(po::command_line_parser(a.words).options(options).positional(positional).run(), vm);
+  try {
+    po::store(po::command_line_parser(a.words).options(options).positional(positional).run(), vm);
+  } catch (const po::unknown_option& e) {
+    std::vector<std::string> names;
+    for (const auto& option : options.options()) names.push_back("--" + option->long_name());
+    const std::string given = printable(e.get_option_name());
+    throw UsageError("unknown option '" + given + "'" + did_you_mean(given, names) + "; options: " +
+                     quoted_list(names));
+  }
   po::notify(vm);
   return vm;
 }
@@ -197,9 +205,12 @@ void print_dataset(const std::string& type, const DatasetInfo& info, std::ostrea
 }
 
 int cmd_data(const Args& a) {
-  return experiment_command(a, "data", "experiment", "experiment file (TOML) with a [dataset]", from_file,
+  const Loader dataset_only = [](const std::string& file, const std::vector<std::string>& overrides) {
+    return load_experiment(file, overrides, Needs::dataset);
+  };
+  return experiment_command(a, "data", "experiment", "experiment file (TOML) with a [dataset]", dataset_only,
                             [&](const std::string&, const Experiment& exp, const Registry& registry) {
-                              const auto dataset = build_dataset(exp, registry);  // throws without [dataset]
+                              const auto dataset = build_dataset(exp, registry);
                               print_dataset(exp.dataset->type, dataset->info(), a.out);
                               return 0;
                             });

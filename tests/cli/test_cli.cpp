@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "automl/text.hpp"
 #include "commands.hpp"
 #include "test_support.hpp"
 
@@ -80,6 +81,12 @@ BOOST_AUTO_TEST_CASE(run_show_export_resume) {
   BOOST_TEST(has(csv.out, "id,batch,status,score,arch,seed,wall_s,finished_at,elapsed_s,error,genes"), csv.out);
   const auto json = automl_cli({"export", dir.string(), "--format", "json"});
   BOOST_TEST(has(json.out, "\"status\": \"ok\""));
+  // Seeds are unsigned 64-bit: a string in JSON (a double holds 53 bits), the same digits in CSV.
+  const auto first = nlohmann::json::parse(json.out).at(0);
+  BOOST_TEST_REQUIRE(first.at("seed").is_string());
+  const std::string csv_row = automl::split(csv.out, '\n').at(1);
+  BOOST_TEST(automl::split(csv_row, ',').at(5) == first.at("seed").get<std::string>(), csv_row);
+  BOOST_TEST(has(show.out, "made by    automl "), show.out);
   BOOST_TEST(automl_cli({"export", dir.string(), "--format", "xml"}).code == 2);
   const auto resume = automl_cli({"resume", dir.string(), "--set", "experiment.budget_trials=10"});
   BOOST_TEST(resume.code == 0, resume.err);
@@ -155,6 +162,9 @@ BOOST_AUTO_TEST_CASE(list_and_describe) {
   BOOST_TEST(has(d.out, "sample_size"));
   BOOST_TEST(has(d.out, "default 3"));
   BOOST_TEST(has(d.out, "type = \"regularized_evolution\""));
+  const auto option = automl_cli({"export", "x", "--formt", "csv"});
+  BOOST_TEST(option.code == 2);
+  BOOST_TEST(has(option.err, "unknown option '--formt' (did you mean '--format'?)"), option.err);
   const auto wrong = automl_cli({"describe", "strategies", "random"});
   BOOST_TEST(has(wrong.err, "(did you mean 'strategy'?)"), wrong.err);
   BOOST_TEST(automl_cli({"describe", "strategy", "nope"}).code == 2);
@@ -202,7 +212,13 @@ BOOST_AUTO_TEST_CASE(data_describes_the_dataset_of_an_experiment) {
   BOOST_TEST(has(r.out, "channel 0 mean 0.2860 std 0.3530"), r.out);
   const auto none = automl_cli({"data", write_experiment("data_none").string()});
   BOOST_TEST(none.code == 2);
-  BOOST_TEST(has(none.err, "the experiment has no [dataset] table"), none.err);
+  BOOST_TEST(has(none.err, "missing section [dataset]"), none.err);
+  // [experiment] and [dataset] are all `data` needs.
+  const auto alone = exp.parent_path() / "dataset_only.toml";
+  automl::test::write_file(alone, "[experiment]\nseed = 1\nbudget_trials = 1\n\n[dataset]\ntype = \"fashion_mnist\"\n");
+  const auto only = automl_cli({"data", alone.string()});
+  BOOST_TEST(only.code == 0, only.err);
+  BOOST_TEST(has(only.out, "train     55000 images"), only.out);
   const auto missing = automl_cli({"data", exp.string(), "--set", "dataset.root=/nowhere"});
   BOOST_TEST(missing.code == 2);  // caused by the experiment: a configuration error, placed at [dataset]
   BOOST_TEST(has(missing.err, "dataset root /nowhere does not exist"), missing.err);

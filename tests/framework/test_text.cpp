@@ -16,6 +16,11 @@ BOOST_AUTO_TEST_CASE(nearest_suggests_only_plausible_typos) {
   BOOST_TEST(automl::nearest("populaton", keys) == "population");
   BOOST_TEST(automl::nearest("sample-size", keys) == "sample_size");
   BOOST_TEST(automl::nearest("learning_rate", keys).empty());
+  // A name cut short or with something added, beyond what a typo changes.
+  const std::vector<std::string> types{"random", "regularized_evolution", "nao", "random_ws"};
+  BOOST_TEST(automl::nearest("regularized_evo", types) == "regularized_evolution");
+  BOOST_TEST(automl::nearest("nao_search", types) == "nao");
+  BOOST_TEST(automl::nearest("xy", types).empty());
   BOOST_TEST(automl::did_you_mean("poplation", keys) == " (did you mean 'population'?)");
 }
 

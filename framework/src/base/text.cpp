@@ -32,7 +32,18 @@ std::string nearest(const std::string& word, const std::vector<std::string>& can
   }
   // A typo changes a few characters; anything further is not a suggestion.
   const std::size_t allowed = std::max<std::size_t>(2, word.size() / 3);
-  return best_distance <= allowed ? best : "";
+  if (best_distance <= allowed) return best;
+  // Else a name cut short or padded ("regularized_evo", "nao_ws"): one that
+  // holds the word, or that the word holds, three characters at least.
+  best.clear();
+  best_distance = SIZE_MAX;
+  for (const auto& c : candidates) {
+    const bool holds = word.size() >= 3 && c.find(word) != std::string::npos;
+    const bool held = c.size() >= 3 && word.find(c) != std::string::npos;
+    const std::size_t d = (holds || held) ? edit_distance(word, c) : SIZE_MAX;
+    if (d < best_distance) best_distance = d, best = c;
+  }
+  return best;
 }
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {

@@ -175,7 +175,9 @@ bool add_curves(std::vector<Block>& blocks, const fs::path& dir, const std::vect
     blocks.push_back({Block::paragraph, "No finished run yet."});
     return false;
   }
-  switch (detail::draw_anytime_figures(dir, names, evals, times, in.value_name, log_time)) {
+  const std::string curve =
+      in.has_metric ? in.value_name + " of the best-scoring trial so far" : "best " + in.value_name + " so far";
+  switch (detail::draw_anytime_figures(dir, names, evals, times, curve, log_time)) {
     case detail::Drawn::no_gnuplot:
       log_warning("gnuplot is not installed: the report has no figures (apt install gnuplot-nox)");
       blocks.push_back({Block::paragraph, "Figures skipped: gnuplot is not installed (`apt install gnuplot-nox`)."});
@@ -187,8 +189,8 @@ bool add_curves(std::vector<Block>& blocks, const fs::path& dir, const std::vect
     case detail::Drawn::yes: break;
   }
   blocks.push_back(
-      {Block::figure, "Best-so-far " + in.value_name + " against evaluations.", {}, "best_vs_evaluations"});
-  blocks.push_back({Block::figure, "Best-so-far " + in.value_name + " against the run's wall time.", {},
+      {Block::figure, detail::capitalized(curve) + " against evaluations.", {}, "best_vs_evaluations"});
+  blocks.push_back({Block::figure, detail::capitalized(curve) + " against the run's wall time.", {},
                     "best_vs_time"});
   return true;
 }

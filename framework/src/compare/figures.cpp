@@ -159,17 +159,23 @@ std::vector<double> time_grid(const std::vector<CompareRun>& runs, bool& log_sca
   return grid;
 }
 
+std::string capitalized(std::string text) {
+  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 'a' + 'A');
+  return text;
+}
+
 Drawn draw_anytime_figures(const fs::path& dir, const std::vector<std::string>& names,
                            const std::vector<Band>& evaluations, const std::vector<Band>& times,
-                           const std::string& value_name, bool log_time) {
+                           const std::string& curve_name, bool log_time) {
   if (!have_gnuplot()) return Drawn::no_gnuplot;
-  const std::string ylabel = "best " + value_name + " so far";
+  // A metric's curve follows the best-scoring trial, so it can go down: say so.
+  const std::string ylabel = curve_name;
   std::string script = "# Draws the report's figures from the .dat files beside it: gnuplot figures.gp\n";
   script += figure_script(dir, "best_vs_evaluations", names, evaluations,
-                          "Best " + value_name + " so far vs evaluations (median, band: interquartile range)",
+                          capitalized(curve_name) + " vs evaluations (median, band: interquartile range)",
                           "evaluations", ylabel, false);
   script += figure_script(dir, "best_vs_time", names, times,
-                          "Best " + value_name + " so far vs wall time (median, band: interquartile range)",
+                          capitalized(curve_name) + " vs wall time (median, band: interquartile range)",
                           log_time ? "wall time of the run (s, log scale)" : "wall time of the run (s)", ylabel,
                           log_time);
   std::ofstream(dir / "figures.gp") << script;

@@ -28,9 +28,13 @@ std::vector<double> time_grid(const std::vector<CompareRun>& runs, bool& log_sca
 
 enum class Drawn { yes, no_gnuplot, failed };
 /// Writes best_vs_evaluations and best_vs_time (.dat, and .svg/.png through
-/// figures.gp and gnuplot) into `dir`, one band per variant of `names`.
+/// figures.gp and gnuplot) into `dir`, one band per variant of `names`;
+/// `curve_name` is the y axis ("best score so far").
+/// The text with its first letter in upper case.
+std::string capitalized(std::string text);
+
 Drawn draw_anytime_figures(const std::filesystem::path& dir, const std::vector<std::string>& names,
                            const std::vector<Band>& evaluations, const std::vector<Band>& times,
-                           const std::string& value_name, bool log_time);
+                           const std::string& curve_name, bool log_time);
 
 }  // namespace automl::detail

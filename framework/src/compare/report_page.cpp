@@ -44,6 +44,14 @@ bool text_column(const Block& table, std::size_t column) {
   return column == 0;
 }
 
+// GitHub-flavoured Markdown ends a cell at '|', even inside a code span,
+// unless it is escaped (NAS-Bench-201 architectures are full of them).
+std::string table_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
 std::string read_svg(const fs::path& file) {
   std::ifstream in(file);
   std::ostringstream s;
@@ -65,7 +73,7 @@ std::string markdown(const std::vector<Block>& blocks) {
     if (b.kind == Block::table) {
       for (std::size_t r = 0; r < b.rows.size(); ++r) {
         out += "|";
-        for (const auto& cell : b.rows[r]) out += " " + cell + " |";
+        for (const auto& cell : b.rows[r]) out += " " + table_cell(cell) + " |";
         out += "\n";
         if (r == 0) {
           out += "|";

@@ -65,9 +65,8 @@ const Schema<ExperimentOptions>& ExperimentOptions::schema() {
 std::vector<const ComponentSpec*> Experiment::components() const {
   std::vector<const ComponentSpec*> out;
   if (dataset) out.push_back(&*dataset);
-  out.push_back(&search_space);
-  out.push_back(&strategy);
-  out.push_back(&evaluator);
+  for (const ComponentSpec* spec : {&search_space, &strategy, &evaluator})
+    if (!spec->type.empty()) out.push_back(spec);
   if (final_stage) out.push_back(&*final_stage);
   return out;
 }
@@ -85,7 +84,8 @@ Kind kind_of(const std::string& section) {
 
 Location file_location(const std::string& source) { return Location{source, 1, 1}; }
 
-void check_top_level(const toml::table& root, const std::string& source, const detail::OverrideSources& sets) {
+void check_top_level(const toml::table& root, const std::string& source, const detail::OverrideSources& sets,
+                     Needs needs) {
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
     const Location where = node.is_table() ? detail::table_location(*node.as_table(), k, sets) : detail::location_of(node);
@@ -95,7 +95,10 @@ void check_top_level(const toml::table& root, const std::string& source, const d
     if (!node.is_table())
       throw ConfigError(where, "'" + printable(k) + "' must be a table: write it as [" + printable(k) + "]");
   }
-  for (const char* required : {"experiment", "search_space", "strategy", "evaluator"})
+  const auto required_sections = needs == Needs::dataset
+                                     ? std::vector<const char*>{"experiment", "dataset"}
+                                     : std::vector<const char*>{"experiment", "search_space", "strategy", "evaluator"};
+  for (const char* required : required_sections)
     if (!root.contains(required))
       throw ConfigError(file_location(source), std::string("missing section [") + required + "]" +
                                                    (std::string(required) == "experiment"
@@ -150,16 +153,16 @@ std::string table_toml(const std::string& name, const std::string& type, const s
 }  // namespace
 
 Experiment parse_experiment(const std::string& text, const std::string& source, const fs::path& base_dir,
-                            const std::vector<std::string>& overrides) {
+                            const std::vector<std::string>& overrides, Needs needs) {
   toml::table root = detail::parse_toml(text, source);
   detail::OverrideSources sets;
   for (const auto& o : overrides) detail::apply_override(root, o, sets);
-  return detail::experiment_from_table(root, source, base_dir, sets);
+  return detail::experiment_from_table(root, source, base_dir, sets, needs);
 }
 
 Experiment detail::experiment_from_table(const toml::table& root, const std::string& source,
-                                         const fs::path& base_dir, const OverrideSources& sets) {
-  check_top_level(root, source, sets);
+                                         const fs::path& base_dir, const OverrideSources& sets, Needs needs) {
+  check_top_level(root, source, sets, needs);
 
   Experiment exp;
   exp.base_dir = base_dir;
@@ -170,16 +173,17 @@ Experiment detail::experiment_from_table(const toml::table& root, const std::str
                       "[experiment] takes no `type`; plugin types go in [search_space], [strategy], ...");
   exp.options = ExperimentOptions::schema().parse(exp.experiment_section);
   if (root.contains("dataset")) exp.dataset = component(root, "dataset", sets);
-  exp.search_space = component(root, "search_space", sets);
-  exp.strategy = component(root, "strategy", sets);
-  exp.evaluator = component(root, "evaluator", sets);
+  if (root.contains("search_space")) exp.search_space = component(root, "search_space", sets);
+  if (root.contains("strategy")) exp.strategy = component(root, "strategy", sets);
+  if (root.contains("evaluator")) exp.evaluator = component(root, "evaluator", sets);
   if (root.contains("final")) exp.final_stage = final_stage(root, sets, exp.final_top_k);
   return exp;
 }
 
-Experiment load_experiment(const fs::path& file, const std::vector<std::string>& overrides) {
+Experiment load_experiment(const fs::path& file, const std::vector<std::string>& overrides, Needs needs) {
   const fs::path absolute = fs::absolute(file);
-  Experiment exp = parse_experiment(detail::read_config_file(file, "experiment file"), file.string(), absolute.parent_path(), overrides);
+  Experiment exp = parse_experiment(detail::read_config_file(file, "experiment file"), file.string(),
+                                    absolute.parent_path(), overrides, needs);
   exp.file = absolute;
   if (exp.options.name.empty()) exp.options.name = file.stem().string();
   return exp;

@@ -15,6 +15,7 @@ namespace automl::detail {
 /// An experiment from its parsed tables; keys listed in `sets` are located
 /// there instead of at their node.
 Experiment experiment_from_table(const toml::table& root, const std::string& source,
-                                 const std::filesystem::path& base_dir, const OverrideSources& sets);
+                                 const std::filesystem::path& base_dir, const OverrideSources& sets,
+                                 Needs needs = Needs::search);
 
 }  // namespace automl::detail

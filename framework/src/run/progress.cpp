@@ -33,7 +33,12 @@ std::string Progress::line(std::int64_t done, std::int64_t total, std::optional<
 
 void Progress::update(std::int64_t done, std::optional<double> best) {
   if (!enabled_) return;
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const auto now = std::chrono::steady_clock::now();
+  const bool last = total_ > 0 && done >= total_;
+  if (drawn_ && !last && std::chrono::duration<double>(now - last_draw_).count() < kRedrawSeconds) return;
+  last_draw_ = now;
+  ++draws_;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(done - start_done_) / elapsed : 0;
   double eta = NAN;
   if (total_ > 0 && rate > 0) eta = static_cast<double>(total_ - done) / rate;

@@ -42,6 +42,10 @@ void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostrea
   }
   out << fmt::format("run        {}\n", run_dir.string());
   out << fmt::format("created    {}\n", store->meta("created_at").value_or("?"));
+  if (const auto version = store->meta("automl_version"))
+    out << fmt::format("made by    automl {} ({}), LibTorch {}, on {}\n", *version,
+                       store->meta("automl_commit").value_or("?"), store->meta("libtorch_version").value_or("?"),
+                       store->meta("host").value_or("?"));
   out << fmt::format("trials     {} ok, {} failed, {} pending\n", ok, failed, pending);
   out << fmt::format("time       {:.1f} s elapsed, {:.1f} s in trials\n",
                      std::stod(store->meta("elapsed_s").value_or("0")), wall);
@@ -102,7 +106,7 @@ void export_run(const std::filesystem::path& run_dir, const std::string& format,
     nlohmann::json all = nlohmann::json::array();
     for (const auto& t : trials) {
       nlohmann::json j{{"id", t.id}, {"batch", t.round}, {"arch", t.arch_text}, {"status", status_name(t.status)},
-                       {"seed", t.seed}, {"wall_s", t.wall_s}, {"error", t.error}, {"finished_at", t.finished_at},
+                       {"seed", std::to_string(t.seed)}, {"wall_s", t.wall_s}, {"error", t.error}, {"finished_at", t.finished_at},
                        {"elapsed_s", t.elapsed_s}};
       j["score"] = std::isfinite(t.score) ? nlohmann::json(t.score) : nlohmann::json(nullptr);
       j["metrics"] = t.metrics;

@@ -3,6 +3,8 @@
 
 #include "automl/run/run_loop.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -342,6 +344,11 @@ fs::path fresh_run_dir(const Experiment& exp) {
   return dir;
 }
 
+std::string host_name() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("unknown");
+}
+
 }  // namespace
 
 RunSummary start_run(const Experiment& exp, const Registry& registry, Components components,
@@ -359,6 +366,11 @@ RunSummary start_run_in(const Experiment& exp, const Registry& registry, Compone
   store->set_meta("base_dir", exp.base_dir.string());
   store->set_meta("experiment_file", exp.file.string());
   store->set_meta("created_at", utc_now());
+  // Provenance: what made the run, and where.
+  store->set_meta("automl_version", AUTOML_VERSION);
+  store->set_meta("automl_commit", AUTOML_GIT_COMMIT);
+  store->set_meta("libtorch_version", AUTOML_TORCH_VERSION);
+  store->set_meta("host", host_name());
   {
     std::ofstream out(dir / "resolved.toml");
     out << resolved;

@@ -54,17 +54,23 @@ struct Experiment {
   int final_top_k = 5;
 
   /// The plugin tables present, in build order (dataset first, [final] last).
+  /// With Needs::dataset, absent tables are left out.
   std::vector<const ComponentSpec*> components() const;
 };
+
+/// The tables a command needs: all of them (a search), or [experiment] and
+/// [dataset] only (`automl data`); tables present but not needed are still
+/// checked, and those absent stay empty (type "").
+enum class Needs { search, dataset };
 
 /// Reads and checks an experiment file. `overrides` are "section.key=value"
 /// strings (--set), applied before any check and reported as "--set ...".
 Experiment load_experiment(const std::filesystem::path& file,
-                           const std::vector<std::string>& overrides = {});
+                           const std::vector<std::string>& overrides = {}, Needs needs = Needs::search);
 /// The same from text; `source` names it in messages.
 Experiment parse_experiment(const std::string& text, const std::string& source,
                             const std::filesystem::path& base_dir,
-                            const std::vector<std::string>& overrides = {});
+                            const std::vector<std::string>& overrides = {}, Needs needs = Needs::search);
 
 /// The experiment with every default filled in, as TOML that
 /// parse_experiment() accepts; plugin origins and versions as comments.
