@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(experiment set idx cifar ptb nb201_csv state)
+[ ${#targets[@]} -gt 0 ] || targets=(experiment set idx cifar ptb nb201_csv state image)
 [ -x build/bin/automl ] || { echo "fuzz.sh: build automl first (scripts/build.sh)" >&2; exit 2; }
 command -v clang++-14 > /dev/null || { echo "fuzz.sh: clang++-14 is missing (scripts/setup.sh installs it)" >&2; exit 2; }
 

@@ -16,6 +16,7 @@ packages=(
   nlohmann-json3-dev                     # metrics columns, JSON export
   zlib1g-dev                             # gzipped data files
   libarchive-dev                         # dataset archives (.tar.gz, .zip)
+  libturbojpeg0-dev libpng-dev           # JPEG and PNG images (image_folder)
   dataset-fashion-mnist                  # offline default dataset
   gnuplot-nox                            # figures of comparison reports
   clang-14 libfuzzer-14-dev python3      # fuzzing (scripts/fuzz.sh)

@@ -193,12 +193,27 @@ void print_dataset(const std::string& type, const DatasetInfo& info, std::ostrea
   if (!info.shape.empty()) {
     std::string shape;
     for (auto d : info.shape) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
-    out << fmt::format("shape     {}\nclasses   {}\n", shape, info.classes);
+    out << fmt::format("shape     {}\nclasses   {}", shape, info.classes);
+    if (!info.class_names.empty()) {
+      std::string names;
+      for (std::size_t c = 0; c < info.class_names.size() && c < 20; ++c)
+        names += (c ? ", " : "") + printable(info.class_names[c], 40);
+      out << ": " << names << (info.class_names.size() > 20 ? ", ..." : "");
+    }
+    out << "\n";
   } else {
     out << fmt::format("vocabulary {}\n", info.classes);
   }
   const char* unit = info.task == "language_model" ? "tokens" : "images";
-  for (const auto& s : info.splits) out << fmt::format("{:<9} {} {}\n", s.name, s.size, unit);
+  for (const auto& s : info.splits) {
+    out << fmt::format("{:<9} {} {}", s.name, s.size, unit);
+    if (!s.per_class.empty()) {
+      out << " (per class:";
+      for (std::size_t c = 0; c < s.per_class.size() && c < 20; ++c) out << " " << s.per_class[c];
+      out << (s.per_class.size() > 20 ? " ...)" : ")");
+    }
+    out << "\n";
+  }
   for (std::size_t c = 0; c < info.mean.size(); ++c)
     out << fmt::format("channel {} mean {:.4f} std {:.4f} (pixels in [0, 1], training file)\n", c, info.mean[c],
                        info.std[c]);

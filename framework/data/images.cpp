@@ -178,7 +178,11 @@ ImageDataset::ImageDataset(ImageSet train, ImageSet test, std::int64_t classes, 
       source_(std::move(source)) {
   channel_stats(train_, mean_, std_);
   if (transform_.mean.empty()) transform_.mean = mean_;
-  if (transform_.std.empty()) transform_.std = std_;
+  if (transform_.std.empty()) {
+    transform_.std = std_;
+    for (double& sd : transform_.std)
+      if (!(sd > 1e-6)) sd = 1;  // a constant channel is centred, not divided by zero
+  }
   // A seeded permutation: its first valid_size images are the validation split.
   std::vector<std::int64_t> order(static_cast<std::size_t>(train_.size()));
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int64_t>(i);
@@ -196,8 +200,21 @@ DatasetInfo ImageDataset::info() const {
   info.task = "image_classification";
   info.shape = {train_.channels, train_.height, train_.width};
   info.classes = classes_;
-  info.splits = {{"train", split_size(Split::train)}, {"valid", split_size(Split::valid)},
-                 {"test", split_size(Split::test)}};
+  auto per_class = [&](const ImageSet& set, const std::vector<std::int64_t>* indices) {
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(classes_));
+    auto count = [&](std::int64_t label) {
+      if (label >= 0 && label < classes_) ++counts[static_cast<std::size_t>(label)];
+    };
+    if (indices)
+      for (auto i : *indices) count(set.labels[static_cast<std::size_t>(i)]);
+    else
+      for (auto label : set.labels) count(label);
+    return counts;
+  };
+  info.splits = {{"train", split_size(Split::train), per_class(train_, &train_indices_)},
+                 {"valid", split_size(Split::valid), per_class(train_, &valid_indices_)},
+                 {"test", split_size(Split::test), per_class(test_, nullptr)}};
+  info.class_names = class_names_;
   info.mean = mean_;
   info.std = std_;
   info.source = source_;

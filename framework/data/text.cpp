@@ -51,8 +51,8 @@ DatasetInfo TextDataset::info() const {
   DatasetInfo info;
   info.task = "language_model";
   info.classes = static_cast<std::int64_t>(corpus_.words.size());
-  info.splits = {{"train", split_size(Split::train)}, {"valid", split_size(Split::valid)},
-                 {"test", split_size(Split::test)}};
+  info.splits = {{"train", split_size(Split::train), {}}, {"valid", split_size(Split::valid), {}},
+                 {"test", split_size(Split::test), {}}};
   info.source = source_;
   return info;
 }

@@ -51,6 +51,9 @@ class ImageDataset : public Dataset, public TensorData {
       : ImageDataset(std::move(files.first), std::move(files.second), classes, split, std::move(transform), seed,
                      std::move(source)) {}
 
+  /// Names the classes in info() (label order).
+  void set_class_names(std::vector<std::string> names) { class_names_ = std::move(names); }
+
   DatasetInfo info() const override;
   const TensorData* tensors() const override { return this; }
   std::int64_t split_size(Split split) const override;
@@ -65,6 +68,7 @@ class ImageDataset : public Dataset, public TensorData {
   std::vector<std::int64_t> valid_indices_;
   std::vector<double> mean_, std_;
   std::string source_;
+  std::vector<std::string> class_names_;
 };
 
 }  // namespace automl::data
