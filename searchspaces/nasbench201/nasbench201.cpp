@@ -5,6 +5,7 @@
 #include <array>
 
 #include "automl/plugin.hpp"
+#include "network.hpp"
 
 namespace {
 
@@ -63,6 +64,7 @@ class Nasbench201 final : public automl::SearchSpace {
 
   const std::vector<automl::Decision>& decisions() const override { return decisions_; }
   const automl::TokenEncoding* tokens() const override { return &tokens_; }
+  const automl::nn::NetworkBuilder* networks() const override { return &builder_; }
 
   std::string to_text(const Architecture& arch) const override {
     std::string text;
@@ -113,6 +115,7 @@ class Nasbench201 final : public automl::SearchSpace {
 
   std::vector<automl::Decision> decisions_;
   Nb201Tokens tokens_;
+  nb201::NetworkBuilder builder_;
 };
 
 void register_components(automl::Registrar& r) { r.add<Nasbench201>(); }

@@ -117,12 +117,24 @@ BOOST_AUTO_TEST_CASE(evaluate_scores_by_validation_accuracy_with_size_metrics) {
   BOOST_TEST(!c.evaluator->inspect(c.space->parse("naonet_b")).empty());
 }
 
+BOOST_AUTO_TEST_CASE(trains_nasbench201_cells) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  const auto c = automl::build_components(experiment("epochs = 2\nsteps_per_epoch = 3\nlr_min = 0.001\n", "nasbench201"),
+                                          p.registry);
+  const auto arch = c.space->parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|");
+  const auto r = c.evaluator->evaluate(arch, automl::TrialContext{0, 11, 1});
+  BOOST_TEST(r.score >= 0.0);
+  BOOST_TEST(r.score <= 1.0);
+  BOOST_TEST(r.metrics.at("params") > 0);
+}
+
 BOOST_AUTO_TEST_CASE(clear_errors_for_spaces_without_networks_and_degenerate_schedules) {
   if (!have_fmnist()) return;
   automl::test::Plugins p;
   const std::string no_networks = automl::test::error_of(
-      [&] { automl::build_components(experiment("", "nasbench201"), p.registry); });
-  BOOST_TEST(no_networks.find("builds no networks") != std::string::npos);
+      [&] { automl::build_components(experiment("", "rnn_cell"), p.registry); });
+  BOOST_TEST(no_networks.find("builds no networks") != std::string::npos, no_networks);
   const std::string one_epoch = automl::test::error_of(
       [&] { automl::build_components(experiment("epochs = 1\n"), p.registry); });
   BOOST_TEST(one_epoch.find("lr_min") != std::string::npos);
