@@ -194,12 +194,15 @@ Folder image_folder_from_members(const std::vector<std::pair<std::string, std::s
   for (const auto& [path, bytes] : members) {
     if (!image_name(path)) continue;
     const auto parts = automl::split(fs::path(path).generic_string(), '/');
-    if (parts.size() < 3) continue;
-    const std::string& split = parts[parts.size() - 3];
-    const std::string& cls = parts[parts.size() - 2];
-    if (parts.size() >= 2 && (cls == o.train_split || cls == o.test_split))
+    if (parts.size() < 2) continue;
+    const std::string& parent = parts[parts.size() - 2];
+    const std::string split = parts.size() >= 3 ? parts[parts.size() - 3] : "";
+    const auto is_split = [&](const std::string& name) { return name == o.train_split || name == o.test_split; };
+    if (is_split(parent) && !is_split(split))  // an image beside the class folders
       throw DataError(source + ": " + automl::printable(path, 400) + " is not inside a class folder; expected " +
-                      cls + "/<class>/<image>");
+                      automl::printable(parent) + "/<class>/<image>");
+    if (parts.size() < 3) continue;
+    const std::string& cls = parent;
     if (split != o.train_split && split != o.test_split) {
       other_folders.insert(split);
       continue;

@@ -159,6 +159,11 @@ BOOST_AUTO_TEST_CASE(bad_trees_get_clear_errors) {
   BOOST_TEST(has(mixed, "set [dataset] resize = [height, width]"), mixed);
   automl::test::Plugins p;
   BOOST_TEST(automl::test::make_dataset(p.registry, body(root, "resize = [8, 6]\n"))->info().splits[0].size == 5);
+  // An image beside the class folders.
+  root = small_tree("if_loose");
+  automl::test::write_file(root / "test/loose.png", png(8, 6, 1, 2, 3));
+  const auto loose = error_for(root);
+  BOOST_TEST(has(loose, "test/loose.png is not inside a class folder; expected test/<class>/<image>"), loose);
   // No split folders at all.
   const auto flat_dir = automl::test::scratch_dir("if_flat");
   automl::test::write_file(flat_dir / "a" / "x.jpg", jpeg(2, 2, 0, 0, 0));
