@@ -51,23 +51,21 @@ void check_size(long long height, long long width, const std::string& where) {
                     " pixels; expected 1 to " + std::to_string(kMaxPixels) + " pixels");
 }
 
-Image decode_jpeg(const std::string& bytes, int channels, const std::string& where) {
-  const std::unique_ptr<void, int (*)(tjhandle)> tj(tjInitDecompress(), tjDestroy);
-  if (!tj) throw DataError(where + ": cannot start the JPEG decoder");
+Image decode_jpeg(tjhandle tj, const std::string& bytes, int channels, const std::string& where) {
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   const auto size = static_cast<unsigned long>(bytes.size());
   int width = 0, height = 0, subsampling = 0, colorspace = 0;
-  if (tjDecompressHeader3(tj.get(), data, size, &width, &height, &subsampling, &colorspace) != 0)
-    throw DataError(where + ": not a readable JPEG (" + automl::printable(tjGetErrorStr2(tj.get())) +
+  if (tjDecompressHeader3(tj, data, size, &width, &height, &subsampling, &colorspace) != 0)
+    throw DataError(where + ": not a readable JPEG (" + automl::printable(tjGetErrorStr2(tj)) +
                     "); the file is corrupt");
   check_size(height, width, where);
   Image image{height, width, channels, {}};
   image.pixels.resize(static_cast<std::size_t>(height) * static_cast<std::size_t>(width) *
                       static_cast<std::size_t>(channels));
   // Flags 0: accurate integer DCT and smooth chroma upsampling, libjpeg's (and so PIL's) defaults.
-  if (tjDecompress2(tj.get(), data, size, image.pixels.data(), width, 0, height,
+  if (tjDecompress2(tj, data, size, image.pixels.data(), width, 0, height,
                     channels == 3 ? TJPF_RGB : TJPF_GRAY, TJFLAG_STOPONWARNING) != 0)
-    throw DataError(where + ": the JPEG does not decode (" + automl::printable(tjGetErrorStr2(tj.get())) +
+    throw DataError(where + ": the JPEG does not decode (" + automl::printable(tjGetErrorStr2(tj)) +
                     "); the file is corrupt or truncated");
   return image;
 }
@@ -117,11 +115,12 @@ void append(const Image& image, automl::data::ImageSet& set, std::int64_t label)
 automl::data::ImageSet decode_split(const Split& split, const std::vector<std::string>& classes,
                                     const std::string& source, const ReadOptions& o) {
   automl::data::ImageSet set;
+  Decoder decoder;
   std::string first;
   for (std::size_t label = 0; label < classes.size(); ++label) {
     for (const Member& m : split.at(classes[label])) {
       const std::string where = source + ": " + automl::printable(m.path, 400);
-      Image image = decode_image(*m.bytes, o.channels, where);
+      Image image = decoder.decode(*m.bytes, o.channels, where);
       if (!o.resize.empty()) {
         image = resize_bilinear(image, o.resize[0], o.resize[1]);
       } else if (first.empty()) {
@@ -148,12 +147,23 @@ std::vector<std::string> names_of(const Split& split) {
 
 }  // namespace
 
-Image decode_image(const std::string& bytes, int channels, const std::string& where) {
+Decoder::Decoder() : jpeg_(tjInitDecompress()) {
+  if (jpeg_ == nullptr) throw DataError("cannot start the JPEG decoder: " + automl::printable(tjGetErrorStr2(nullptr)));
+}
+
+Decoder::~Decoder() { tjDestroy(jpeg_); }
+
+Image Decoder::decode(const std::string& bytes, int channels, const std::string& where) {
   if (channels != 1 && channels != 3) throw DataError(where + ": images decode to 1 or 3 channels");
-  if (is_jpeg(bytes)) return decode_jpeg(bytes, channels, where);
+  if (is_jpeg(bytes)) return decode_jpeg(jpeg_, bytes, channels, where);
   if (is_png(bytes)) return decode_png(bytes, channels, where);
   throw DataError(where + ": neither a JPEG nor a PNG (its first bytes are no image signature)" +
                   (bytes.empty() ? std::string(": the file is empty") : std::string()));
+}
+
+Image decode_image(const std::string& bytes, int channels, const std::string& where) {
+  Decoder decoder;
+  return decoder.decode(bytes, channels, where);
 }
 
 Image resize_bilinear(const Image& in, int height, int width) {

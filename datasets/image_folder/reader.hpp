@@ -19,9 +19,23 @@ struct Image {
   std::vector<std::uint8_t> pixels;
 };
 
-/// Decodes a JPEG or PNG (told apart by their signatures) to `channels` (1:
-/// grayscale, 3: RGB; PNG alpha composited on black). `where` names the
-/// file in errors (a DataError: not an image, corrupt, too large).
+/// Decodes JPEG and PNG images (told apart by their signatures) to
+/// `channels` (1: grayscale, 3: RGB; PNG alpha composited on black). Holds
+/// one TurboJPEG handle for all its images; one decoder per thread.
+class Decoder {
+ public:
+  Decoder();
+  ~Decoder();
+  Decoder(const Decoder&) = delete;
+  Decoder& operator=(const Decoder&) = delete;
+  /// `where` names the file in errors (a DataError: not an image, corrupt, too large).
+  Image decode(const std::string& bytes, int channels, const std::string& where);
+
+ private:
+  void* jpeg_;  // tjhandle
+};
+
+/// One image with a decoder of its own.
 Image decode_image(const std::string& bytes, int channels, const std::string& where);
 
 /// Bilinear resampling to height x width, pixel centres aligned (as OpenCV's

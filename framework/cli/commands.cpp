@@ -2,6 +2,7 @@
 // and plugin loading.
 
 #include "commands.hpp"
+#include "printing.hpp"
 
 #include <unistd.h>
 
@@ -14,7 +15,6 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "automl/compare/compare.hpp"
 #include "automl/experiment/experiment.hpp"
@@ -188,37 +188,6 @@ int cmd_check(const Args& a) {
                             });
 }
 
-void print_dataset(const std::string& type, const DatasetInfo& info, std::ostream& out) {
-  out << fmt::format("dataset   {} ({})\nsource    {}\n", type, info.task, info.source);
-  if (!info.shape.empty()) {
-    std::string shape;
-    for (auto d : info.shape) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
-    out << fmt::format("shape     {}\nclasses   {}", shape, info.classes);
-    if (!info.class_names.empty()) {
-      std::string names;
-      for (std::size_t c = 0; c < info.class_names.size() && c < 20; ++c)
-        names += (c ? ", " : "") + printable(info.class_names[c], 40);
-      out << ": " << names << (info.class_names.size() > 20 ? ", ..." : "");
-    }
-    out << "\n";
-  } else {
-    out << fmt::format("vocabulary {}\n", info.classes);
-  }
-  const char* unit = info.task == "language_model" ? "tokens" : "images";
-  for (const auto& s : info.splits) {
-    out << fmt::format("{:<9} {} {}", s.name, s.size, unit);
-    if (!s.per_class.empty()) {
-      out << " (per class:";
-      for (std::size_t c = 0; c < s.per_class.size() && c < 20; ++c) out << " " << s.per_class[c];
-      out << (s.per_class.size() > 20 ? " ...)" : ")");
-    }
-    out << "\n";
-  }
-  for (std::size_t c = 0; c < info.mean.size(); ++c)
-    out << fmt::format("channel {} mean {:.4f} std {:.4f} (pixels in [0, 1], training file)\n", c, info.mean[c],
-                       info.std[c]);
-}
-
 int cmd_data(const Args& a) {
   const Loader dataset_only = [](const std::string& file, const std::vector<std::string>& overrides) {
     return load_experiment(file, overrides, Needs::dataset);
@@ -342,28 +311,6 @@ Kind parse_kind(const std::string& word) {
   throw UsageError("unknown kind '" + word + "'" + did_you_mean(word, kinds) + "; kinds: " + quoted_list(kinds));
 }
 
-nlohmann::json value_json(const Value& value) {
-  return std::visit([](const auto& v) { return nlohmann::json(v); }, value);
-}
-
-/// One component's schema as `describe --json` prints it (format 1).
-nlohmann::json component_json(const Registered& r) {
-  nlohmann::json fields = nlohmann::json::array();
-  for (const Field& f : r.doc.fields) {
-    nlohmann::json j{{"key", f.key}, {"type", type_name(f.type)}, {"doc", f.doc}, {"required", f.required}};
-    if (!f.required) j["default"] = value_json(f.default_value);
-    if (f.min) j["min"] = *f.min;
-    if (f.max) j["max"] = *f.max;
-    if (f.type_min) j["type_min"] = *f.type_min;
-    if (f.type_max) j["type_max"] = *f.type_max;
-    if (!f.choices.empty()) j["choices"] = f.choices;
-    fields.push_back(std::move(j));
-  }
-  return {{"kind", kind_name(r.kind)}, {"name", r.name},       {"version", r.version},
-          {"origin", r.origin},        {"doc", r.doc.doc},     {"example", r.doc.example},
-          {"fields", std::move(fields)}};
-}
-
 int cmd_describe(const Args& a) {
   auto o = base_options();
   o.add_options()("kind", po::value<std::string>(), "dataset, search_space, strategy or evaluator")(
@@ -378,17 +325,7 @@ int cmd_describe(const Args& a) {
   PluginHost host(registry);
   if (json && !vm.count("kind")) {
     load_plugins(host, nullptr);
-    Registered experiment;
-    experiment.name = "experiment";
-    experiment.origin = "automl";
-    experiment.version = AUTOML_VERSION;
-    experiment.doc = ComponentDoc{"The [experiment] table.", ExperimentOptions::schema().fields(), ""};
-    nlohmann::json all{{"format", 1}, {"experiment", component_json(experiment)}, {"components", nlohmann::json::array()}};
-    all["experiment"].erase("kind");
-    for (Kind kind : kAllKinds)
-      for (const auto& e : registry.list(kind))
-        all["components"].push_back(component_json(registry.find(kind, e.name, Location{"automl describe"})));
-    a.out << all.dump(1) << "\n";
+    a.out << schemas_json(registry) << "\n";
     return 0;
   }
   const Kind kind = parse_kind(required_positional(vm, "kind", "describe"));
@@ -396,7 +333,7 @@ int cmd_describe(const Args& a) {
   load_plugins(host, nullptr);
   const Registered& r = registry.find(kind, name, Location{"automl describe"});
   if (json) {
-    a.out << component_json(r).dump(1) << "\n";
+    a.out << schema_json(r) << "\n";
     return 0;
   }
   a.out << fmt::format("{} '{}' {} ({})\n\n{}\n\nKeys:\n", kind_name(kind), r.name, r.version, r.origin, r.doc.doc);

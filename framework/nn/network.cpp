@@ -78,6 +78,15 @@ at::Tensor dropout(const at::Tensor& x, double p, bool training, at::Generator& 
   return x * mask.to(x.device(), x.scalar_type());
 }
 
+at::Tensor classifier_head(const at::Tensor& features, const at::Tensor& weight, const at::Tensor& bias, double p,
+                           bool drop, at::Generator& generator) {
+  at::Tensor pooled = dropout(torch::adaptive_avg_pool2d(features, {1, 1}).flatten(1), p, drop, generator);
+  count_linear(weight);
+  at::Tensor logits = torch::linear(pooled, weight, bias);
+  trace_stage("classifier", logits);
+  return logits;
+}
+
 Trace trace(Network& network, const std::vector<std::int64_t>& shape) {
   Trace out;
   std::vector<std::int64_t> batch_shape{1};

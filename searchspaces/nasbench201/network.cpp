@@ -150,12 +150,8 @@ class Skeleton : public torch::nn::Module {
       automl::nn::trace_stage("cell " + std::to_string(i), x);
     }
     x = torch::relu(last_bn_->forward(x));
-    Tensor pooled = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-    pooled = automl::nn::dropout(pooled, dropout_, drop, generator);
-    automl::nn::count_linear(classifier_->weight);
     automl::nn::Output out;
-    out.logits = classifier_->forward(pooled);
-    automl::nn::trace_stage("classifier", out.logits);
+    out.logits = automl::nn::classifier_head(x, classifier_->weight, classifier_->bias, dropout_, drop, generator);
     return out;
   }
 

@@ -163,11 +163,8 @@ class NasNetwork final : public automl::nn::Network {
       automl::nn::trace_stage("cell " + std::to_string(i) + (reduction_[i] ? " (reduction)" : ""), s1);
       if (aux_ && is_training() && static_cast<int>(i) == aux_cell_) out.aux_logits = aux_->forward(s1);
     }
-    Tensor pooled = torch::adaptive_avg_pool2d(s1, {1, 1}).flatten(1);
-    pooled = automl::nn::dropout(pooled, dropout_, is_training(), generator_);
-    automl::nn::count_linear(classifier_->weight);
-    out.logits = classifier_->forward(pooled);
-    automl::nn::trace_stage("classifier", out.logits);
+    out.logits = automl::nn::classifier_head(s1, classifier_->weight, classifier_->bias, dropout_, is_training(),
+                                             generator_);
     return out;
   }
 

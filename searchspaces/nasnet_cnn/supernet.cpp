@@ -222,12 +222,8 @@ class NasSupernet final : public automl::nn::Supernet {
       s1 = next;
       automl::nn::trace_stage("cell " + std::to_string(i) + (reduction_[i] ? " (reduction)" : ""), s1);
     }
-    Tensor pooled = torch::adaptive_avg_pool2d(s1, {1, 1}).flatten(1);
-    pooled = automl::nn::dropout(pooled, dropout_, drop, generator_);
-    automl::nn::count_linear(classifier_->weight);
     automl::nn::Output out;
-    out.logits = classifier_->forward(pooled);
-    automl::nn::trace_stage("classifier", out.logits);
+    out.logits = automl::nn::classifier_head(s1, classifier_->weight, classifier_->bias, dropout_, drop, generator_);
     return out;
   }
 

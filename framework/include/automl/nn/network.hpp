@@ -83,6 +83,11 @@ double cosine_lr(double lr_max, double lr_min, int epoch, int epochs);
 at::Tensor drop_path(const at::Tensor& x, double keep, at::Generator& generator);
 /// Dropout with probability `p` drawn from `generator`; identity when !training.
 at::Tensor dropout(const at::Tensor& x, double p, bool training, at::Generator& generator);
+/// The head image networks end with: global average pool of `features`
+/// [B, C, H, W], dropout `p` (when `drop`), then the linear classifier
+/// (`weight` [classes, C], `bias`); counted and traced as "classifier".
+at::Tensor classifier_head(const at::Tensor& features, const at::Tensor& weight, const at::Tensor& bias, double p,
+                           bool drop, at::Generator& generator);
 
 /// One set of weights shared by every architecture of a space (weight
 /// sharing, NAO-WS / ENAS). select() picks the architecture whose path the
