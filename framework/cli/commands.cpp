@@ -126,6 +126,7 @@ int print_summary(const RunSummary& s, std::ostream& out) {
   out << fmt::format("{}: {} ok, {} failed, {} pending; stopped: {}\n", s.run_dir.string(), s.trials_ok,
                      s.trials_failed, s.trials_pending, s.stop_reason);
   if (s.best) out << fmt::format("best: {:.4f}  {}\n", s.best->score, s.best->arch_text);
+  if (s.fidelity) out << "reference: " << fidelity_line(*s.fidelity) << "\n";
   if (s.final_best)
     out << fmt::format("final: {:.4f} (search {:.4f}, rank {})  {}\n", s.final_best->trial.score,
                        s.final_best->search_score, s.final_best->trial.id, s.final_best->trial.arch_text);

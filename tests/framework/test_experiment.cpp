@@ -44,6 +44,21 @@ BOOST_AUTO_TEST_CASE(valid_file_is_read_with_locations) {
   BOOST_TEST(exp.evaluator.section.entries().count("type") == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(reference_is_an_evaluator_table_built_after_the_evaluator) {
+  const auto exp = parse(kValid + "\n[reference]\ntype = \"tabular\"\nsearch_column = \"c10_test_200\"\n");
+  BOOST_REQUIRE(exp.reference.has_value());
+  BOOST_TEST((exp.reference->kind == automl::Kind::evaluator));
+  BOOST_TEST(exp.reference->type_where.str() == "exp.toml:17:8");
+  const auto order = exp.components();
+  BOOST_REQUIRE(order.size() == 4u);
+  BOOST_TEST(order[2] == &exp.evaluator);
+  BOOST_TEST(order[3] == &*exp.reference);
+  const auto msg = error(kValid + "\n[refrence]\ntype = \"tabular\"\n");
+  BOOST_TEST(msg.find("(did you mean 'reference'?)") != std::string::npos, msg);
+  const auto untyped = error(kValid + "\n[reference]\ntable = \"t.csv\"\n");
+  BOOST_TEST(untyped.find("[reference] needs a `type` key") != std::string::npos, untyped);
+}
+
 BOOST_AUTO_TEST_CASE(syntax_error_has_file_line_column) {
   const auto msg = error("[experiment]\nseed = \n");
   BOOST_TEST(msg.find("exp.toml:2:") != std::string::npos, msg);

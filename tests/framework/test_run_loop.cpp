@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "automl/experiment/experiment.hpp"
+#include "automl/run/fidelity.hpp"
 #include "automl/run/report.hpp"
 #include "automl/run/run_lock.hpp"
 #include "automl/run/run_loop.hpp"
@@ -52,6 +54,37 @@ BOOST_AUTO_TEST_CASE(runs_to_the_trial_budget_and_keeps_the_best) {
   for (const auto& [arch, score] : outcomes(s.run_dir)) BOOST_TEST(score <= s.best->score);
   BOOST_TEST(fs::exists(s.run_dir / "resolved.toml"));
   BOOST_TEST(fs::exists(s.run_dir / "log.txt"));
+}
+
+// [reference] scores every successful trial again, for the record: the
+// strategy never sees it, so the run is the same as without it.
+BOOST_AUTO_TEST_CASE(a_reference_scores_every_trial_for_the_record) {
+  const auto dir = automl::test::scratch_dir("loop_reference");
+  const auto plain = run(*this, experiment("regularized_evolution"), dir / "plain");
+  const auto with = run(*this, experiment("regularized_evolution") + "\n[reference]\ntype = \"scripted\"\nfail_every = 5\n",
+                        dir / "with");
+  BOOST_TEST(outcomes(plain.run_dir) == outcomes(with.run_dir));
+  auto store = automl::ResultsStore::open(with.run_dir / "results.db");
+  double best_referenced = -1;
+  for (const auto& t : store->trials()) {
+    BOOST_TEST_CONTEXT("trial " << t.id) {
+      const bool failed = t.id == 5 || t.id == 10;  // the reference throws on these: no reference score
+      BOOST_TEST(t.metrics.count(automl::kReferenceMetric) == (failed ? 0u : 1u));
+      if (failed) continue;
+      BOOST_TEST(t.metrics.at(automl::kReferenceMetric) == t.score);
+      BOOST_TEST(t.metrics.at(automl::kReferenceMetric + ".genes") == 6.0);
+      best_referenced = std::max(best_referenced, t.score);
+    }
+  }
+  BOOST_REQUIRE(with.fidelity.has_value());
+  BOOST_TEST(!plain.fidelity.has_value());
+  BOOST_TEST(with.fidelity->all.n == 10u);
+  BOOST_TEST(with.fidelity->all.kendall_tau == 1.0);
+  BOOST_TEST(with.fidelity->best_reference == best_referenced);
+  std::ostringstream show;
+  automl::show_run(with.run_dir, 3, show);
+  BOOST_TEST(show.str().find("ranking against the [reference]") != std::string::npos, show.str());
+  BOOST_TEST(show.str().find("Kendall tau") != std::string::npos, show.str());
 }
 
 BOOST_AUTO_TEST_CASE(failures_and_nans_are_recorded_and_the_run_goes_on) {

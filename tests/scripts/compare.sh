@@ -24,6 +24,9 @@ type = "random"
 [evaluator]
 type = "scripted"
 delay_ms = 30
+
+[reference]
+type = "scripted"
 TOML
 
 cat > cmp.toml <<TOML
@@ -79,6 +82,9 @@ diff -q alone.csv in_comparison.csv > /dev/null || { echo "FAIL: run random/seed
 report=$dir/report.md
 grep -qE '^\| `random` \| `random` \| 4 \|.*\| baseline \| – \| 30 \|' "$report" || { echo "FAIL: baseline row"; cat "$report"; exit 1; }
 grep -qE '^\| `evolution` \| `regularized_evolution` \| 4 \|.*\| 30 \|' "$report" || { echo "FAIL: variant row"; cat "$report"; exit 1; }
+# The reference scores equal the search's: every variant ranks perfectly.
+grep -q '^## Ranking against the reference' "$report" || { echo "FAIL: no ranking section"; cat "$report"; exit 1; }
+grep -qE '^\| `evolution` \| 4 \| [^|]+ \| [^|]+ \| 1\.000 ± 0\.000 \|' "$report" || { echo "FAIL: ranking row"; cat "$report"; exit 1; }
 grep -q '<table>' "$dir/report.html" || { echo "FAIL: no table in report.html"; exit 1; }
 # Rendered as GitHub-flavoured Markdown, every architecture stays whole in its
 # cell (they hold '|', which ends a cell unless escaped).
@@ -99,7 +105,7 @@ else
   echo "note: cmark-gfm is missing (scripts/setup.sh installs it); the report's Markdown is not rendered"
 fi
 if command -v gnuplot > /dev/null; then
-  for f in best_vs_evaluations best_vs_time; do
+  for f in best_vs_evaluations best_vs_time score_vs_reference; do
     [ -s "$dir/$f.svg" ] && [ -s "$dir/$f.png" ] || { echo "FAIL: figure $f missing"; cat "$dir/gnuplot.log"; exit 1; }
   done
   grep -q '<svg' "$dir/report.html" || { echo "FAIL: report.html does not embed its figures"; exit 1; }

@@ -22,6 +22,9 @@ std::vector<std::string> split(const std::string& text, char separator);
 /// with a note of the full length, so that a message never dumps binary or
 /// megabytes of input.
 std::string printable(const std::string& text, std::size_t max_chars = 200);
+/// The text up to its first newline (library errors, LibTorch's with a
+/// backtrace after it).
+std::string first_line(const std::string& text);
 /// Current UTC time as 2026-11-27T22:31:05Z.
 std::string utc_now();
 

@@ -1,4 +1,4 @@
-// Pairwise accuracy and Kendall's tau-b between two scorings.
+// Pairwise accuracy, Kendall's tau-b and Spearman's rho between two scorings.
 
 #include "automl/ranking.hpp"
 
@@ -33,6 +33,45 @@ double kendall_tau(const std::vector<double>& x, const std::vector<double>& y) {
   const double denominator = std::sqrt((concordant + discordant + ties_x) * (concordant + discordant + ties_y));
   if (n < 2 || denominator == 0) return std::numeric_limits<double>::quiet_NaN();
   return (concordant - discordant) / denominator;
+}
+
+namespace {
+
+// 1-based ranks, ties sharing the mean of the ranks they span.
+std::vector<double> mean_ranks(const std::vector<double>& v, std::size_t n) {
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+  std::vector<double> ranks(n);
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j + 1 < n && v[order[j + 1]] == v[order[i]]) ++j;
+    const double rank = (static_cast<double>(i + j) / 2.0) + 1.0;
+    for (std::size_t k = i; k <= j; ++k) ranks[order[k]] = rank;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+}  // namespace
+
+double spearman_rho(const std::vector<double>& x, const std::vector<double>& y) {
+  const std::size_t n = std::min(x.size(), y.size());
+  if (n < 2) return std::numeric_limits<double>::quiet_NaN();
+  const auto rx = mean_ranks(x, n), ry = mean_ranks(y, n);
+  const double mean = (static_cast<double>(n) + 1.0) / 2.0;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    sxy += (rx[i] - mean) * (ry[i] - mean);
+    sxx += (rx[i] - mean) * (rx[i] - mean);
+    syy += (ry[i] - mean) * (ry[i] - mean);
+  }
+  if (sxx == 0 || syy == 0) return std::numeric_limits<double>::quiet_NaN();
+  return sxy / std::sqrt(sxx * syy);
+}
+
+RankAgreement rank_agreement(const std::vector<double>& x, const std::vector<double>& y) {
+  return {std::min(x.size(), y.size()), kendall_tau(x, y), spearman_rho(x, y)};
 }
 
 }  // namespace automl

@@ -75,6 +75,8 @@ std::string utc_now() {
   return buffer;
 }
 
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 std::string printable(const std::string& text, std::size_t max_chars) {
   std::string out;
   std::size_t shown = 0;

@@ -55,8 +55,7 @@ Experiment Comparison::run_experiment(const Variant& variant, std::int64_t seed)
 
 namespace {
 
-const std::vector<std::string> kExperimentSections = {"experiment", "dataset",   "search_space",
-                                                      "strategy",   "evaluator", "final"};
+const std::vector<std::string>& kExperimentSections = experiment_sections();
 
 // Moves `node` (keeping its source position) into `table` under `key`.
 void move_into(toml::table& table, const std::string& key, toml::node& node) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "automl/error.hpp"
+#include "automl/run/fidelity.hpp"
 #include "automl/run/results_store.hpp"
 #include "automl/text.hpp"
 
@@ -45,8 +46,13 @@ CREATE TABLE IF NOT EXISTS trials (
   metric REAL,
   arch TEXT NOT NULL,
   elapsed_s REAL NOT NULL,
+  round INTEGER NOT NULL DEFAULT 0,
+  reference REAL,
   PRIMARY KEY (variant, seed, id));
 )sql";
+
+// Columns added to `trials` since the first version, for databases made before.
+const char* kAddedTrialColumns[][2] = {{"round", "INTEGER NOT NULL DEFAULT 0"}, {"reference", "REAL"}};
 
 double nan() { return std::nan(""); }
 double real_or_nan(const SQLite::Column& c) { return c.isNull() ? nan() : c.getDouble(); }
@@ -68,6 +74,12 @@ CompareDb::CompareDb(const fs::path& file, bool create) {
     db_->exec("PRAGMA synchronous=NORMAL");
     db_->setBusyTimeout(10000);
     db_->exec(kSchema);
+    for (const auto& [name, type] : kAddedTrialColumns) {
+      SQLite::Statement has(*db_, "SELECT count(*) FROM pragma_table_info('trials') WHERE name = ?");
+      has.bind(1, name);
+      if (has.executeStep() && has.getColumn(0).getInt() == 0)
+        db_->exec(std::string("ALTER TABLE trials ADD COLUMN ") + name + " " + type);
+    }
   } catch (const SQLite::Exception& e) {
     throw DataError(file.string() + " is not a readable comparison database: " + e.what());
   }
@@ -132,7 +144,8 @@ CompareRun CompareDb::import_run(const std::string& variant, std::int64_t seed, 
   clear.bind(1, variant);
   clear.bind(2, seed);
   clear.exec();
-  SQLite::Statement q(*db_, "INSERT INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement q(*db_, "INSERT INTO trials (variant, seed, id, status, score, metric, arch, elapsed_s, round, "
+                            "reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const auto& t : store->trials()) {
     if (t.status == TrialStatus::pending) continue;
     ++run.trials;
@@ -151,6 +164,9 @@ CompareRun CompareDb::import_run(const std::string& variant, std::int64_t seed, 
     bind_real(q, 6, value);
     q.bind(7, t.arch_text);
     q.bind(8, t.elapsed_s);
+    q.bind(9, t.round);
+    const auto reference = t.metrics.find(kReferenceMetric);
+    bind_real(q, 10, reference == t.metrics.end() ? nan() : reference->second);
     q.exec();
     q.reset();
   }
@@ -213,7 +229,7 @@ std::vector<CompareRun> CompareDb::runs() const {
     r.best_metric = real_or_nan(q.getColumn(9));
     out.push_back(std::move(r));
   }
-  SQLite::Statement t(*db_, "SELECT status, score, metric, arch, elapsed_s, id FROM trials "
+  SQLite::Statement t(*db_, "SELECT status, score, metric, arch, elapsed_s, id, round, reference FROM trials "
                             "WHERE variant = ? AND seed = ? ORDER BY id");
   for (auto& r : out) {
     t.bind(1, r.variant);
@@ -226,6 +242,8 @@ std::vector<CompareRun> CompareDb::runs() const {
       trial.arch = t.getColumn(3).getString();
       trial.elapsed_s = t.getColumn(4).getDouble();
       trial.id = t.getColumn(5).getInt64();
+      trial.round = t.getColumn(6).getInt64();
+      trial.reference = real_or_nan(t.getColumn(7));
       r.trial_list.push_back(std::move(trial));
     }
     t.reset();

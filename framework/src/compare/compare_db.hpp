@@ -22,6 +22,8 @@ struct CompareTrial {
   double metric = 0;  ///< the comparison's metric (NaN when absent)
   std::string arch;
   double elapsed_s = 0;
+  std::int64_t round = 0;
+  double reference = 0;  ///< the [reference] score (NaN when absent)
 };
 
 struct CompareRun {

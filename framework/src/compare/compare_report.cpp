@@ -13,6 +13,7 @@
 #include "automl/compare/compare.hpp"
 #include "automl/compare/stats.hpp"
 #include "automl/log.hpp"
+#include "automl/run/fidelity.hpp"
 #include "compare_db.hpp"
 #include "figures.hpp"
 #include "report_page.hpp"
@@ -235,6 +236,96 @@ void add_best_candidates(std::vector<Block>& blocks, const std::vector<VariantRe
   }
 }
 
+std::vector<ReferencePoint> points_of(const CompareRun& run) {
+  std::vector<ReferencePoint> points;
+  for (const auto& t : run.trial_list)
+    if (t.ok && std::isfinite(t.score) && std::isfinite(t.reference)) points.push_back({t.round, t.score, t.reference});
+  return points;
+}
+
+// Mean ± std over runs of one figure of their fidelity; "–" without values.
+std::string fidelity_cell(const std::vector<Fidelity>& runs, double (*figure)(const Fidelity&), int digits = 3) {
+  std::vector<double> values;
+  for (const auto& f : runs)
+    if (std::isfinite(figure(f))) values.push_back(figure(f));
+  if (values.empty()) return "–";
+  const Summary s = summarize(values, 0);
+  if (digits < 0) digits = decimals(s.mean);
+  return values.size() == 1 ? num(s.mean, digits) : num(s.mean, digits) + " ± " + num(s.std, digits);
+}
+
+// How each variant's search scores rank its candidates against the
+// [reference] scores, and a scatter figure of one seed; nothing when no trial
+// has a reference score. True when the figure was drawn.
+bool add_ranking(std::vector<Block>& blocks, const fs::path& dir, const std::vector<VariantResult>& results) {
+  std::vector<std::vector<Fidelity>> fidelities;
+  bool any = false;
+  for (const auto& r : results) {
+    fidelities.emplace_back();
+    for (const auto* run : r.runs) {
+      fidelities.back().push_back(ranking_fidelity(points_of(*run)));
+      any = any || !fidelities.back().back().empty();
+    }
+  }
+  if (!any) return false;
+  blocks.push_back({Block::heading, "## Ranking against the reference"});
+  Block table{Block::table};
+  table.rows.push_back({"variant", "runs", "Kendall τ, last round", "Spearman ρ, last round", "Kendall τ, all trials",
+                        "candidates in the last round", "reference of the best by search"});
+  std::vector<std::string> names;
+  std::vector<detail::Scatter> scatter;
+  std::int64_t scatter_seed = -1;
+  bool every_trial = false;
+  for (std::size_t v = 0; v < results.size(); ++v) {
+    const auto& f = fidelities[v];
+    const auto count = std::count_if(f.begin(), f.end(), [](const Fidelity& x) { return !x.empty(); });
+    table.rows.push_back({"`" + results[v].name + "`", std::to_string(count),
+                          fidelity_cell(f, [](const Fidelity& x) { return x.last.kendall_tau; }),
+                          fidelity_cell(f, [](const Fidelity& x) { return x.last.spearman_rho; }),
+                          fidelity_cell(f, [](const Fidelity& x) { return x.all.kendall_tau; }),
+                          fidelity_cell(f, [](const Fidelity& x) { return static_cast<double>(x.last.n); }, 0),
+                          fidelity_cell(f, [](const Fidelity& x) { return x.best_reference; }, -1)});
+    // The scatter figure: every variant's run of the lowest seed with reference
+    // scores: its last round of two or more candidates, else every trial.
+    for (std::size_t k = 0; k < results[v].runs.size(); ++k)
+      if (!f[k].empty() && (scatter_seed < 0 || results[v].runs[k]->seed < scatter_seed))
+        scatter_seed = results[v].runs[k]->seed;
+  }
+  blocks.push_back(table);
+  blocks.push_back({Block::paragraph,
+                    "Every successful trial was scored again by the [reference] evaluator (the strategy never sees "
+                    "that score). Kendall's τ-b and Spearman's ρ compare the search's scores of a round's "
+                    "candidates with their reference scores; the last round is the one scored with the most "
+                    "trained shared weights. \"All trials\" mixes every round's scores. Mean ± standard deviation "
+                    "over the variant's runs; the last column is the reference score of each run's best candidate "
+                    "by search score."});
+  for (std::size_t v = 0; v < results.size(); ++v)
+    for (const auto* run : results[v].runs)
+      if (run->seed == scatter_seed) {
+        names.push_back(results[v].name);
+        detail::Scatter s;
+        const auto points = points_of(*run);
+        const std::int64_t last = ranking_fidelity(points).last_round;
+        every_trial = every_trial || last < 0;
+        for (const auto& p : points) {
+          if (last >= 0 && p.round != last) continue;
+          s.score.push_back(p.score);
+          s.reference.push_back(p.reference);
+        }
+        scatter.push_back(std::move(s));
+      }
+  const std::string title =
+      fmt::format("Search score vs reference score, seed {}: {}", scatter_seed,
+                  every_trial ? "each run's last round, or every trial where rounds hold one candidate"
+                              : "the candidates of each run's last round");
+  if (detail::draw_scatter_figure(dir, names, scatter, title) != detail::Drawn::yes) {
+    blocks.push_back({Block::paragraph, "Scatter figure skipped: gnuplot is not installed or failed."});
+    return false;
+  }
+  blocks.push_back({Block::figure, title + ".", {}, "score_vs_reference"});
+  return true;
+}
+
 void add_failures(std::vector<Block>& blocks, const ReportInput& in) {
   std::vector<std::string> failures;
   for (const auto& run : in.runs)
@@ -256,12 +347,15 @@ void write_compare_report(const fs::path& dir, std::ostream& out) {
   add_overview(blocks, db, in, results.size());
   add_results(blocks, results, in);
   const bool figures = add_curves(blocks, dir, results, in);
+  const bool scatter = add_ranking(blocks, dir, results);
   add_best_candidates(blocks, results, in);
   add_failures(blocks, in);
   std::ofstream(dir / "report.md") << detail::markdown(blocks);
   std::ofstream(dir / "report.html") << detail::html(blocks, dir, "Comparison " + in.name);
   out << "report: " << (dir / "report.md").string() << " and " << (dir / "report.html").string()
-      << (figures ? ", figures best_vs_evaluations and best_vs_time (.svg, .png)" : "") << "\n";
+      << (figures ? ", figures best_vs_evaluations and best_vs_time" : "")
+      << (scatter ? (figures ? ", score_vs_reference" : ", figure score_vs_reference") : "")
+      << (figures || scatter ? " (.svg, .png)" : "") << "\n";
 }
 
 }  // namespace automl

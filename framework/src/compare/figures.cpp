@@ -183,4 +183,34 @@ Drawn draw_anytime_figures(const fs::path& dir, const std::vector<std::string>& 
   return std::system(command.c_str()) == 0 ? Drawn::yes : Drawn::failed;
 }
 
+Drawn draw_scatter_figure(const fs::path& dir, const std::vector<std::string>& names,
+                          const std::vector<Scatter>& points, const std::string& title) {
+  if (!have_gnuplot()) return Drawn::no_gnuplot;
+  const std::string name = "score_vs_reference";
+  std::ofstream data(dir / (name + ".dat"));
+  data << "# search score, reference score; one block per variant (gnuplot index), in the order of the report\n";
+  std::string plot;
+  for (std::size_t v = 0; v < points.size(); ++v) {
+    data << "# " << names[v] << "\n";
+    for (std::size_t i = 0; i < points[v].score.size(); ++i)
+      data << fmt::format("{:.6g} {:.6g}\n", points[v].score[i], points[v].reference[i]);
+    data << "\n\n";
+    plot += fmt::format("'{}.dat' index {} using 1:2 with points pt {} ps 0.8 lc rgb '{}' title '{}', ", name, v,
+                        7 + 2 * static_cast<int>(v / kColors.size()), kColors[v % kColors.size()], names[v]);
+  }
+  data.close();
+  if (plot.empty()) return Drawn::failed;
+  plot.resize(plot.size() - 2);
+  const std::string script = fmt::format(
+      "# Draws the report's scatter figure from {0}.dat beside it: gnuplot scatter.gp\n"
+      "set terminal svg size 900,540 dynamic noenhanced font 'sans,13' background rgb 'white'\n"
+      "set output '{0}.svg'\nset title \"{1}\"\nset xlabel \"search score\"\nset ylabel \"reference score\"\n"
+      "set key bottom right opaque box\nset grid lc rgb '#dddddd'\nplot {2}\n"
+      "set terminal pngcairo size 1000,600 noenhanced font 'sans,11'\nset output '{0}.png'\nreplot\nunset output\n",
+      name, title, plot);
+  std::ofstream(dir / "scatter.gp") << script;
+  const std::string command = "cd " + shell_quote(dir.string()) + " && gnuplot scatter.gp > gnuplot-scatter.log 2>&1";
+  return std::system(command.c_str()) == 0 ? Drawn::yes : Drawn::failed;
+}
+
 }  // namespace automl::detail

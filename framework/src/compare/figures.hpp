@@ -1,7 +1,8 @@
 #pragma once
 // The anytime figures of a comparison report (private to automl::compare):
 // best-so-far curves per variant as median and interquartile band, against
-// evaluations and against wall time, drawn by gnuplot as SVG and PNG.
+// evaluations and against wall time, and search score against the
+// [reference] score; drawn by gnuplot as SVG and PNG.
 
 #include <filesystem>
 #include <string>
@@ -36,5 +37,15 @@ std::string capitalized(std::string text);
 Drawn draw_anytime_figures(const std::filesystem::path& dir, const std::vector<std::string>& names,
                            const std::vector<Band>& evaluations, const std::vector<Band>& times,
                            const std::string& curve_name, bool log_time);
+
+/// One variant's points of the scatter figure: (search score, reference).
+struct Scatter {
+  std::vector<double> score, reference;
+};
+
+/// Writes score_vs_reference (.dat, .svg, .png through scatter.gp and
+/// gnuplot) into `dir`: one colour per variant of `names`.
+Drawn draw_scatter_figure(const std::filesystem::path& dir, const std::vector<std::string>& names,
+                          const std::vector<Scatter>& points, const std::string& title);
 
 }  // namespace automl::detail

@@ -62,18 +62,25 @@ const Schema<ExperimentOptions>& ExperimentOptions::schema() {
   return s;
 }
 
+const std::vector<std::string>& experiment_sections() {
+  static const std::vector<std::string> sections = {"experiment", "dataset",   "search_space", "strategy",
+                                                    "evaluator",  "reference", "final"};
+  return sections;
+}
+
 std::vector<const ComponentSpec*> Experiment::components() const {
   std::vector<const ComponentSpec*> out;
   if (dataset) out.push_back(&*dataset);
   for (const ComponentSpec* spec : {&search_space, &strategy, &evaluator})
     if (!spec->type.empty()) out.push_back(spec);
+  if (reference) out.push_back(&*reference);
   if (final_stage) out.push_back(&*final_stage);
   return out;
 }
 
 namespace {
 
-const std::vector<std::string> kSections = {"experiment", "dataset", "search_space", "strategy", "evaluator", "final"};
+const std::vector<std::string>& kSections = experiment_sections();
 
 Kind kind_of(const std::string& section) {
   if (section == "dataset") return Kind::dataset;
@@ -176,6 +183,7 @@ Experiment detail::experiment_from_table(const toml::table& root, const std::str
   if (root.contains("search_space")) exp.search_space = component(root, "search_space", sets);
   if (root.contains("strategy")) exp.strategy = component(root, "strategy", sets);
   if (root.contains("evaluator")) exp.evaluator = component(root, "evaluator", sets);
+  if (root.contains("reference")) exp.reference = component(root, "reference", sets);
   if (root.contains("final")) exp.final_stage = final_stage(root, sets, exp.final_top_k);
   return exp;
 }

@@ -38,8 +38,6 @@ std::uint64_t component_seed(const Experiment& exp, const char* component) {
   return derive_seed(static_cast<std::uint64_t>(exp.options.seed), component);
 }
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
-
 // Builds one component. Whatever goes wrong while it is built was caused by
 // its table: an error without a place is placed at the key it names, else at
 // the table's `type`, and becomes a configuration error (exit code 2).
@@ -89,6 +87,10 @@ Components build_components(const Experiment& exp, const Registry& registry) {
   c.strategy = make<Strategy>(registry, exp.strategy, ctx);
   ctx.seed = component_seed(exp, "evaluator");
   c.evaluator = make<Evaluator>(registry, exp.evaluator, ctx);
+  if (exp.reference) {
+    ctx.seed = component_seed(exp, "reference");
+    c.reference_evaluator = make<Evaluator>(registry, *exp.reference, ctx);
+  }
   if (exp.final_stage) {
     ctx.seed = component_seed(exp, "final");
     c.final_evaluator = make<Evaluator>(registry, *exp.final_stage, ctx);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "automl/error.hpp"
+#include "automl/run/fidelity.hpp"
 #include "automl/run/results_store.hpp"
 
 namespace automl {
@@ -75,6 +76,15 @@ void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostrea
                          f.trial.error.empty() ? "" : "  (" + f.trial.error + ")");
     }
     if (winner) out << fmt::format("winner: rank {} with {:.4f}\n", winner->trial.id, winner->trial.score);
+    const RankAgreement a = final_agreement(finals);
+    if (a.n >= 2)
+      out << fmt::format("final scores against search scores: Kendall tau {:.3f}, Spearman rho {:.3f} ({} candidates)\n",
+                         a.kendall_tau, a.spearman_rho, a.n);
+  }
+  const Fidelity fidelity = ranking_fidelity(reference_points(trials));
+  if (!fidelity.empty()) {
+    out << "\nranking against the [reference] (its score: metric \"" << kReferenceMetric << "\"):\n";
+    out << "  " << fidelity_line(fidelity) << "\n" << fidelity_table(fidelity);
   }
   const auto diagnostics = store->diagnostics();
   if (!diagnostics.empty()) {

@@ -17,6 +17,7 @@
 #include "automl/host/logging.hpp"
 #include "automl/log.hpp"
 #include "automl/parallel.hpp"
+#include "automl/run/fidelity.hpp"
 #include "automl/run/progress.hpp"
 #include "automl/run/run_lock.hpp"
 #include "automl/text.hpp"
@@ -267,9 +268,32 @@ class Runner {
 
   void run_trial(TrialRecord& t) {
     evaluate_into(*c_.evaluator, t, threads_per_trial(exp_.options));
+    add_reference(t);
     t.elapsed_s = elapsed_s();
     store_->finish_trial(t);
     report(t);
+  }
+
+  // The [reference] evaluator's score of a successful trial, stored as the
+  // metric "reference" and its metrics as "reference.<name>"; the strategy
+  // never sees them. A failure is logged and leaves the trial without them.
+  void add_reference(TrialRecord& t) {
+    if (!c_.reference_evaluator || t.status != TrialStatus::ok) return;
+    std::unique_lock<std::mutex> lock(reference_mutex_, std::defer_lock);
+    if (!c_.reference_evaluator->concurrent()) lock.lock();
+    try {
+      const TrialContext ctx{static_cast<std::uint64_t>(t.id),
+                             derive_seed(static_cast<std::uint64_t>(exp_.options.seed), "reference",
+                                         static_cast<std::uint64_t>(t.id)),
+                             threads_per_trial(exp_.options)};
+      const TrialResult result = c_.reference_evaluator->evaluate(t.arch, ctx);
+      if (!std::isfinite(result.score)) throw Error(fmt::format("a non-finite score ({})", result.score));
+      for (const auto& [key, value] : result.metrics) t.metrics[kReferenceMetric + "." + key] = value;
+      t.metrics[kReferenceMetric] = result.score;
+    } catch (const std::exception& e) {
+      log_warning(fmt::format("trial {}: [reference] evaluator '{}' failed, the trial has no reference score: {}",
+                              t.id, exp_.reference->type, printable(first_line(e.what()), 2000)));
+    }
   }
 
   // Evaluates t.arch into t's status, score, metrics, error and times.
@@ -313,7 +337,9 @@ class Runner {
     for (const auto& f : store_->finals())
       if (f.trial.status == TrialStatus::ok && (!s.final_best || f.trial.score > s.final_best->trial.score))
         s.final_best = f;
-    for (const auto& t : store_->trials()) {
+    const auto trials = store_->trials();
+    if (c_.reference_evaluator) s.fidelity = ranking_fidelity(reference_points(trials));
+    for (const auto& t : trials) {
       if (t.status == TrialStatus::ok) ++s.trials_ok;
       else if (t.status == TrialStatus::failed) ++s.trials_failed;
       else ++s.trials_pending;
@@ -334,6 +360,7 @@ class Runner {
   std::int64_t done_ = 0;
   std::optional<TrialRecord> best_;
   std::mutex report_mutex_;
+  std::mutex reference_mutex_;
   Progress* progress_ = nullptr;
 };
 

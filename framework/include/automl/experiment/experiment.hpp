@@ -1,8 +1,8 @@
 #pragma once
 // The experiment file: [experiment] (name, seed, budgets, parallelism,
 // threads, device, output dir, plugin paths), then [dataset] (optional),
-// [search_space], [strategy] and [evaluator], each with `type` and that
-// plugin's own keys. Parsing is strict: errors carry file:line:col.
+// [search_space], [strategy] and [evaluator], optionally [reference] and
+// [final], each with `type` and that plugin's own keys. Parsing is strict: errors carry file:line:col.
 
 #include <cstdint>
 #include <filesystem>
@@ -48,15 +48,23 @@ struct Experiment {
   ComponentSpec search_space;
   ComponentSpec strategy;
   ComponentSpec evaluator;
+  /// The optional [reference]: an evaluator that scores every successful
+  /// trial again, for the record only (the strategy never sees it), so that
+  /// the search's ranking can be measured against it (run/fidelity.hpp).
+  std::optional<ComponentSpec> reference;
   /// The optional [final] stage: its evaluator (`type` and that plugin's
   /// keys) re-evaluates the search's `final_top_k` best candidates.
   std::optional<ComponentSpec> final_stage;
   int final_top_k = 5;
 
-  /// The plugin tables present, in build order (dataset first, [final] last).
+  /// The plugin tables present, in build order (dataset first, then search
+  /// space, strategy, evaluator, [reference], [final]).
   /// With Needs::dataset, absent tables are left out.
   std::vector<const ComponentSpec*> components() const;
 };
+
+/// The tables an experiment may have, in file order.
+const std::vector<std::string>& experiment_sections();
 
 /// The tables a command needs: all of them (a search), or [experiment] and
 /// [dataset] only (`automl data`); tables present but not needed are still

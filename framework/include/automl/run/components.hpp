@@ -11,14 +11,15 @@ namespace automl {
 
 class Registry;
 
-/// Built in order (dataset, search space, strategy, evaluator, [final]
-/// evaluator), each with its own context and derived seed; each later one
+/// Built in order (dataset, search space, strategy, evaluator, [reference]
+/// and [final] evaluators), each with its own context and derived seed; each later one
 /// sees the earlier ones through its Context.
 struct Components {
   std::unique_ptr<Dataset> dataset;
   std::unique_ptr<SearchSpace> space;
   std::unique_ptr<Strategy> strategy;
   std::unique_ptr<Evaluator> evaluator;
+  std::unique_ptr<Evaluator> reference_evaluator;  ///< the [reference]'s, when the experiment has one
   std::unique_ptr<Evaluator> final_evaluator;  ///< the [final] stage's, when the experiment has one
 };
 

@@ -13,6 +13,7 @@
 
 #include "automl/experiment/experiment.hpp"
 #include "automl/run/components.hpp"
+#include "automl/run/fidelity.hpp"
 #include "automl/run/results_store.hpp"
 
 namespace automl {
@@ -26,6 +27,7 @@ struct RunSummary {
   std::int64_t trials_pending = 0;
   std::optional<TrialRecord> best;
   std::optional<FinalRecord> final_best;  ///< the [final] stage's winner, when it ran
+  std::optional<Fidelity> fidelity;       ///< scores against the [reference]'s, when the experiment has one
   std::string stop_reason;  ///< "trial budget", "time budget", "strategy finished", "interrupted"
 };
 
