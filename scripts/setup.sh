@@ -21,6 +21,7 @@ packages=(
   gnuplot-nox                            # figures of comparison reports
   clang-14 libfuzzer-14-dev python3      # fuzzing (scripts/fuzz.sh)
   cmark-gfm                              # renders report.md in the comparison test
+  python3-scipy                          # rank correlations checked against SciPy
 )
 
 missing=()
