@@ -19,6 +19,7 @@ packages=(
   libturbojpeg0-dev libpng-dev           # JPEG and PNG images (image_folder)
   dataset-fashion-mnist                  # offline default dataset
   gnuplot-nox                            # figures of comparison reports
+  graphviz                               # pictures of architectures (inspect/show --draw)
   clang-14 libfuzzer-14-dev python3      # fuzzing (scripts/fuzz.sh)
   cmark-gfm                              # renders report.md in the comparison test
   python3-scipy                          # rank correlations checked against SciPy

@@ -233,7 +233,8 @@ ArchArgs arch_command(const Args& a, const std::string& name, po::options_descri
 
 int cmd_inspect(const Args& a) {
   auto o = base_options();
-  o.add_options()("tokens", "also print the token sequence");
+  o.add_options()("tokens", "also print the token sequence")(
+      "draw", po::value<std::string>(), "draw the architecture's cells to FILE (.svg, .png or .dot)");
   const ArchArgs args = arch_command(a, "inspect", o);
   if (args.arch.empty()) return 0;
   Registry registry;
@@ -242,6 +243,11 @@ int cmd_inspect(const Args& a) {
   const Components c = build_components(args.exp, registry);
   const Architecture arch = c.space->parse(args.arch);
   a.out << "architecture  " << c.space->to_text(arch) << "\n";
+  if (args.vm.count("draw")) {
+    const fs::path file = args.vm["draw"].as<std::string>();
+    draw_architecture(*c.space, args.exp.search_space.type, arch, c.space->to_text(arch), file);
+    a.out << "drawn         " << file.string() << "\n";
+  }
   if (args.vm.count("tokens")) {
     if (c.space->tokens() == nullptr) throw UsageError("this search space has no token encoding (--tokens)");
     std::string tokens;
@@ -350,12 +356,25 @@ int cmd_describe(const Args& a) {
 int cmd_show(const Args& a) {
   auto o = base_options();
   o.add_options()("run_dir", po::value<std::string>(), "run directory")(
-      "top", po::value<std::size_t>()->default_value(10), "how many best candidates to list");
+      "top", po::value<std::size_t>()->default_value(10), "how many best candidates to list")(
+      "draw", po::value<std::string>(),
+      "draw the best distinct candidates (at most --top, 5 by default here) into DIR as .svg and .png");
   po::positional_options_description p;
   p.add("run_dir", 1);
   const auto vm = parse(a, o, p);
   if (wants_help(vm, "show", o, a.out)) return 0;
-  show_run(required_positional(vm, "run_dir", "show"), vm["top"].as<std::size_t>(), a.out);
+  const fs::path run_dir = required_positional(vm, "run_dir", "show");
+  show_run(run_dir, vm["top"].as<std::size_t>(), a.out);
+  if (vm.count("draw")) {
+    // From the run's search space alone: its plugins, no dataset read.
+    const Experiment exp = load_run_experiment(run_dir, {});
+    Registry registry;
+    PluginHost host(registry);
+    load_plugins(host, &exp);
+    const auto space = build_search_space(exp, registry);
+    const std::size_t count = vm["top"].defaulted() ? 5 : vm["top"].as<std::size_t>();
+    draw_best(run_dir, *space, exp.search_space.type, vm["draw"].as<std::string>(), count, a.out);
+  }
   return 0;
 }
 

@@ -1,16 +1,23 @@
-// `automl data`'s dataset summary and `automl describe --json`'s schemas.
+// `automl data`'s dataset summary, `automl describe --json`'s schemas and
+// the pictures of `inspect --draw` and `show --draw`.
 
 #include "printing.hpp"
 
+#include <algorithm>
+#include <set>
 #include <variant>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "automl/experiment/experiment.hpp"
+#include "automl/graph.hpp"
+#include "automl/run/results_store.hpp"
 #include "automl/text.hpp"
 
 namespace automl::cli {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -67,6 +74,32 @@ void print_dataset(const std::string& type, const DatasetInfo& info, std::ostrea
   for (std::size_t c = 0; c < info.mean.size(); ++c)
     out << fmt::format("channel {} mean {:.4f} std {:.4f} (pixels in [0, 1], training file)\n", c, info.mean[c],
                        info.std[c]);
+}
+
+void draw_architecture(const SearchSpace& space, const std::string& type, const Architecture& arch,
+                       const std::string& title, const fs::path& file) {
+  const auto cells = space.graphs(arch);
+  if (cells.empty()) throw UsageError("the search space '" + type + "' draws no pictures of its architectures");
+  draw_dot(to_dot(cells, title), file);
+}
+
+void draw_best(const fs::path& run_dir, const SearchSpace& space, const std::string& type, const fs::path& dir,
+               std::size_t count, std::ostream& out) {
+  auto trials = ResultsStore::open(run_dir / "results.db")->trials();
+  std::stable_sort(trials.begin(), trials.end(), [](const auto& x, const auto& y) {
+    return (x.status == TrialStatus::ok) > (y.status == TrialStatus::ok) ||
+           ((x.status == TrialStatus::ok) == (y.status == TrialStatus::ok) && x.score > y.score);
+  });
+  std::set<std::string> drawn;
+  for (const auto& t : trials) {
+    if (t.status != TrialStatus::ok || drawn.size() == count || !drawn.insert(t.arch_text).second) continue;
+    const Architecture arch = space.parse(t.arch_text);
+    const std::string title = fmt::format("#{}  score {:.4f}  {}", t.id, t.score, t.arch_text);
+    const std::string stem = fmt::format("rank-{}-trial-{}", drawn.size() - 1, t.id);
+    for (const char* ext : {".svg", ".png"}) draw_architecture(space, type, arch, title, dir / (stem + ext));
+    out << "drawn " << (dir / (stem + ".svg")).string() << " (and .png)\n";
+  }
+  if (drawn.empty()) out << "no successful trial to draw\n";
 }
 
 std::string schema_json(const Registered& component) { return component_json(component).dump(1); }

@@ -76,6 +76,20 @@ class Nasbench201 final : public automl::SearchSpace {
     return text;
   }
 
+  // The 4-node DAG: node 0 the cell's input, node 3 its output (the sum of
+  // its incoming edges); `none` edges carry nothing and are left out.
+  std::vector<automl::CellGraph> graphs(const Architecture& arch) const override {
+    automl::CellGraph g;
+    for (int n = 0; n < 4; ++n)
+      g.nodes.push_back({std::to_string(n), n == 0 ? "input" : n == 3 ? "output" : "node " + std::to_string(n),
+                         n == 0 ? automl::CellGraph::Role::input
+                                : n == 3 ? automl::CellGraph::Role::output : automl::CellGraph::Role::node});
+    for (std::size_t e = 0; e < kTo.size(); ++e)
+      if (kOps.at(arch.genes.at(e)) != "none")
+        g.edges.push_back({std::to_string(kFrom[e]), std::to_string(kTo[e]), kOps.at(arch.genes.at(e))});
+    return {g};
+  }
+
   Architecture parse(const std::string& text) const override {
     Architecture arch;
     std::size_t pos = 0;

@@ -134,6 +134,36 @@ class NasnetCnn final : public automl::SearchSpace {
 
   std::string to_text(const Architecture& arch) const override { return nasnet::to_text(arch.genes, nodes_, ops_); }
 
+  // Each cell as DARTS draws it: the two previous cells' outputs, the B
+  // nodes (each the sum of its two operations), and the concatenation of
+  // the nodes no other node reads.
+  std::vector<automl::CellGraph> graphs(const Architecture& arch) const override {
+    std::vector<automl::CellGraph> cells;
+    for (int cell = 0; cell < 2; ++cell) {
+      automl::CellGraph g;
+      g.title = cell == 0 ? "normal cell" : "reduction cell";
+      // Labelled with the ids of the text form: inputs 0 and 1, node n is n + 2.
+      g.nodes.push_back({"0", "0: c_{k-2}", automl::CellGraph::Role::input});
+      g.nodes.push_back({"1", "1: c_{k-1}", automl::CellGraph::Role::input});
+      std::vector<bool> used(static_cast<std::size_t>(nodes_) + 2, false);
+      for (int n = 0; n < nodes_; ++n) {
+        const std::string id = std::to_string(n + 2);
+        g.nodes.push_back({id, id, automl::CellGraph::Role::node});
+        for (int b = 0; b < 2; ++b) {
+          const int gene = cell * 4 * nodes_ + 4 * n + 2 * b;
+          const int input = arch.genes.at(static_cast<std::size_t>(gene));
+          used[static_cast<std::size_t>(input)] = true;
+          g.edges.push_back({std::to_string(input), id, ops_.at(static_cast<std::size_t>(arch.genes.at(static_cast<std::size_t>(gene) + 1)))});
+        }
+      }
+      g.nodes.push_back({"out", "c_{k}", automl::CellGraph::Role::output});
+      for (int id = 0; id < nodes_ + 2; ++id)
+        if (!used[static_cast<std::size_t>(id)]) g.edges.push_back({std::to_string(id), "out", ""});
+      cells.push_back(std::move(g));
+    }
+    return cells;
+  }
+
   Architecture parse(const std::string& text) const override {
     for (const auto& known : kKnown) {
       if (text != known.name) continue;

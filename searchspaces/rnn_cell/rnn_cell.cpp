@@ -73,6 +73,25 @@ class RnnCell final : public automl::SearchSpace {
   std::string to_text(const Architecture& arch) const override { return rnn::readable_form(arch); }
   Architecture parse(const std::string& text) const override { return rnn::parse_cell(text); }
 
+  // As DARTS draws its recurrent cell: x_t and h_{t-1} make s0 (the
+  // highway), each node applies its activation to its predecessor, and h_t
+  // averages the states (s1 to s11 in the final model; the search's
+  // supernet averages s0 too).
+  std::vector<automl::CellGraph> graphs(const Architecture& arch) const override {
+    automl::CellGraph g;
+    g.nodes.push_back({"x", "x_{t}", automl::CellGraph::Role::input});
+    g.nodes.push_back({"h", "h_{t-1}", automl::CellGraph::Role::input});
+    for (int s = 0; s <= rnn::kNodes; ++s) g.nodes.push_back({std::to_string(s), "s" + std::to_string(s), automl::CellGraph::Role::node});
+    g.nodes.push_back({"out", "h_{t} (mean)", automl::CellGraph::Role::output});
+    g.edges.push_back({"x", "0", ""});
+    g.edges.push_back({"h", "0", ""});
+    for (int i = 0; i < rnn::kNodes; ++i)
+      g.edges.push_back({std::to_string(rnn::pred_of(arch, i)), std::to_string(i + 1),
+                         rnn::activations().at(static_cast<std::size_t>(rnn::act_of(arch, i)))});
+    for (int s = 1; s <= rnn::kNodes; ++s) g.edges.push_back({std::to_string(s), "out", ""});
+    return {g};
+  }
+
   // Each decision uniform, in the reference's draw order (pred, act per
   // node): every combination is valid.
   Architecture sample(automl::Random& rng) const override {

@@ -10,6 +10,7 @@
 
 #include "automl/text.hpp"
 #include "commands.hpp"
+#include "automl/graph.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -271,6 +272,36 @@ BOOST_AUTO_TEST_CASE(final_stage_re_evaluates_the_top_candidates) {
   const auto typo = automl_cli({"check", exp.string(), "--set", "final.delay=3"});
   BOOST_TEST(typo.code == 2);
   BOOST_TEST(has(typo.err, "[final]"), typo.err);
+}
+
+BOOST_AUTO_TEST_CASE(inspect_and_show_draw_architectures) {
+  const auto exp = write_experiment("draw");
+  const std::string cell = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
+  const auto dir = exp.parent_path();
+  const auto dot = automl_cli({"inspect", exp.string(), "--arch", cell, "--draw", (dir / "cell.dot").string()});
+  BOOST_TEST(dot.code == 0, dot.err);
+  BOOST_TEST(has(dot.out, "drawn         " + (dir / "cell.dot").string()), dot.out);
+  std::ifstream in(dir / "cell.dot");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(has(text, "[label=\"nor_conv_1x1\"]"), text);
+  const auto bad = automl_cli({"inspect", exp.string(), "--arch", cell, "--draw", (dir / "cell.gif").string()});
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(has(bad.err, "name a .svg, .png or .dot file"), bad.err);
+  BOOST_TEST(automl_cli({"run", exp.string()}).code == 0);
+  if (!automl::have_graphviz()) {
+    BOOST_TEST_MESSAGE("SKIPPED show --draw: Graphviz's dot is not installed (apt install graphviz)");
+    return;
+  }
+  const auto show = automl_cli({"show", (dir / "runs" / "exp").string(), "--top", "3", "--draw", (dir / "best").string()});
+  BOOST_TEST(show.code == 0, show.err);
+  BOOST_TEST(has(show.out, "drawn " + (dir / "best" / "rank-0-trial-").string()), show.out);
+  std::size_t svgs = 0, pngs = 0;
+  for (const auto& e : fs::directory_iterator(dir / "best")) {
+    svgs += e.path().extension() == ".svg";
+    pngs += e.path().extension() == ".png";
+  }
+  BOOST_TEST(svgs == 3u);
+  BOOST_TEST(pngs == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(missing_run_directory) {

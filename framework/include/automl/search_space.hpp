@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "automl/architecture.hpp"
+#include "automl/graph.hpp"
 #include "automl/random.hpp"
 
 namespace automl {
@@ -90,6 +91,13 @@ class SearchSpace {
   /// What builds language models around this space's recurrent cells (and
   /// their weight-sharing supernet), or nullptr. Owned by the space.
   virtual const nn::LanguageModelBuilder* language_models() const { return nullptr; }
+
+  /// The cells of a valid `arch` as graphs for pictures (automl/graph.hpp),
+  /// or none when the space cannot draw its architectures (the default).
+  virtual std::vector<CellGraph> graphs(const Architecture& arch) const {
+    (void)arch;
+    return {};
+  }
 };
 
 /// A copy of `arch` with one decision changed to another of its values, chosen

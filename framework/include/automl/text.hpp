@@ -25,6 +25,8 @@ std::string printable(const std::string& text, std::size_t max_chars = 200);
 /// The text up to its first newline (library errors, LibTorch's with a
 /// backtrace after it).
 std::string first_line(const std::string& text);
+/// The text as one single-quoted POSIX shell word.
+std::string shell_quote(const std::string& text);
 /// Current UTC time as 2026-11-27T22:31:05Z.
 std::string utc_now();
 

@@ -77,6 +77,12 @@ std::string utc_now() {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string printable(const std::string& text, std::size_t max_chars) {
   std::string out;
   std::size_t shown = 0;

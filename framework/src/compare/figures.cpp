@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "automl/compare/stats.hpp"
+#include "automl/text.hpp"
 
 namespace automl::detail {
 
@@ -44,12 +45,6 @@ void add_point(Band& band, double x, const std::vector<double>& values, std::siz
   band.median.push_back(enough ? quantile(present, 0.5) : kNan);
   band.q25.push_back(enough ? quantile(present, 0.25) : kNan);
   band.q75.push_back(enough ? quantile(present, 0.75) : kNan);
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 bool have_gnuplot() { return std::system("command -v gnuplot > /dev/null 2>&1") == 0; }

@@ -72,6 +72,12 @@ std::unique_ptr<Dataset> build_dataset(const Experiment& exp, const Registry& re
   return make<Dataset>(registry, *exp.dataset, ctx);
 }
 
+std::unique_ptr<SearchSpace> build_search_space(const Experiment& exp, const Registry& registry) {
+  Context ctx = base_context(exp);
+  ctx.seed = component_seed(exp, "search_space");
+  return make<SearchSpace>(registry, exp.search_space, ctx);
+}
+
 Components build_components(const Experiment& exp, const Registry& registry) {
   check_device(exp);
   Context ctx = base_context(exp);

@@ -26,6 +26,9 @@ struct Components {
 /// Builds every component of `experiment` (`automl check` does only this).
 /// ConfigError on the first problem; nothing is written.
 Components build_components(const Experiment& experiment, const Registry& registry);
+/// Only the [search_space] of an experiment, without its dataset (drawing a
+/// run's architectures).
+std::unique_ptr<SearchSpace> build_search_space(const Experiment& experiment, const Registry& registry);
 /// Only the [dataset] of an experiment (automl data); ConfigError when it has none.
 std::unique_ptr<Dataset> build_dataset(const Experiment& experiment, const Registry& registry);
 
