@@ -4,7 +4,7 @@
 #include "automl/host/logging.hpp"
 
 #include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace automl {
@@ -12,8 +12,12 @@ namespace automl {
 namespace {
 constexpr const char* kPattern = "[%Y-%m-%d %H:%M:%S] %^%l%$ %v";
 
+// The level in colour when stderr is a terminal (spdlog's automatic mode),
+// plain text when it is a file or a pipe.
+std::shared_ptr<spdlog::sinks::sink> stderr_sink() { return std::make_shared<spdlog::sinks::stderr_color_sink_mt>(); }
+
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
-  auto logger = std::make_shared<spdlog::logger>(name, std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>(name, stderr_sink());
   logger->set_pattern(kPattern);
   return logger;
 }
@@ -49,7 +53,7 @@ RunLog::~RunLog() {
   if (!sinks.empty()) sinks.pop_back();
   auto trials = trial_logger();
   trials->sinks().clear();
-  trials->sinks().push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  trials->sinks().push_back(stderr_sink());
   trials->set_pattern(kPattern);
 }
 
