@@ -246,8 +246,10 @@ std::vector<ReferencePoint> points_of(const CompareRun& run) {
 // Mean ± std over runs of one figure of their fidelity; "–" without values.
 std::string fidelity_cell(const std::vector<Fidelity>& runs, double (*figure)(const Fidelity&), int digits = 3) {
   std::vector<double> values;
-  for (const auto& f : runs)
-    if (std::isfinite(figure(f))) values.push_back(figure(f));
+  for (const auto& f : runs) {
+    const double value = figure(f);
+    if (std::isfinite(value)) values.push_back(value);
+  }
   if (values.empty()) return "–";
   const Summary s = summarize(values, 0);
   if (digits < 0) digits = decimals(s.mean);
@@ -300,14 +302,13 @@ bool add_ranking(std::vector<Block>& blocks, const fs::path& dir, const std::vec
                     "over the variant's runs; the last column is the reference score of each run's best candidate "
                     "by search score."});
   for (std::size_t v = 0; v < results.size(); ++v)
-    for (const auto* run : results[v].runs)
-      if (run->seed == scatter_seed) {
+    for (std::size_t k = 0; k < results[v].runs.size(); ++k)
+      if (results[v].runs[k]->seed == scatter_seed) {
         names.push_back(results[v].name);
         detail::Scatter s;
-        const auto points = points_of(*run);
-        const std::int64_t last = ranking_fidelity(points).last_round;
+        const std::int64_t last = fidelities[v][k].last_round;
         every_trial = every_trial || last < 0;
-        for (const auto& p : points) {
+        for (const auto& p : points_of(*results[v].runs[k])) {
           if (last >= 0 && p.round != last) continue;
           s.score.push_back(p.score);
           s.reference.push_back(p.reference);
