@@ -19,7 +19,9 @@ packages=(
   libturbojpeg0-dev libpng-dev           # JPEG and PNG images (image_folder)
   dataset-fashion-mnist                  # offline default dataset
   gnuplot-nox                            # figures of comparison reports
-  graphviz                               # pictures of architectures (inspect/show --draw)
+  graphviz                               # pictures of architectures (inspect/show --draw, report.html)
+  libcpp-httplib-dev                     # automl serve's web server
+  chromium-headless-shell                # a real browser for the automl serve test
   clang-14 libfuzzer-14-dev python3      # fuzzing (scripts/fuzz.sh)
   cmark-gfm                              # renders report.md in the comparison test
   python3-scipy                          # rank correlations checked against SciPy

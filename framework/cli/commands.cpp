@@ -22,6 +22,8 @@
 #include "automl/host/plugin_host.hpp"
 #include "automl/run/report.hpp"
 #include "automl/run/run_loop.hpp"
+#include "automl/run/run_page.hpp"
+#include "automl/serve/serve.hpp"
 #include "automl/text.hpp"
 #include "automl/parallel.hpp"
 
@@ -122,6 +124,19 @@ void load_plugins(PluginHost& host, const Experiment* exp) {
   load_plugins(host, exp == nullptr ? std::vector<const Experiment*>{} : std::vector<const Experiment*>{exp});
 }
 
+// A run's search space from its resolved experiment and plugins alone (no
+// dataset read), for pictures of its architectures.
+struct RunSpace {
+  explicit RunSpace(const fs::path& run_dir) : exp(load_run_experiment(run_dir, {})), host(registry) {
+    load_plugins(host, &exp);
+    space = build_search_space(exp, registry);
+  }
+  Experiment exp;
+  Registry registry;
+  PluginHost host;
+  std::unique_ptr<SearchSpace> space;
+};
+
 int print_summary(const RunSummary& s, std::ostream& out) {
   out << fmt::format("{}: {} ok, {} failed, {} pending; stopped: {}\n", s.run_dir.string(), s.trials_ok,
                      s.trials_failed, s.trials_pending, s.stop_reason);
@@ -130,9 +145,9 @@ int print_summary(const RunSummary& s, std::ostream& out) {
   if (s.final_best)
     out << fmt::format("final: {:.4f} (search {:.4f}, rank {})  {}\n", s.final_best->trial.score,
                        s.final_best->search_score, s.final_best->trial.id, s.final_best->trial.arch_text);
-  const fs::path report = write_run_report(s.run_dir);
-  out << fmt::format("database: {}  (automl show / export {})\nreport:   {}\n", (s.run_dir / "results.db").string(),
-                     s.run_dir.string(), report.string());
+  out << fmt::format("database: {}  (automl show / export / serve {})\nreport:   {} and {}\n",
+                     (s.run_dir / "results.db").string(), s.run_dir.string(), s.report_txt.string(),
+                     s.report_html.filename().string());
   return s.stop_reason == "interrupted" ? 130 : 0;
 }
 
@@ -366,15 +381,41 @@ int cmd_show(const Args& a) {
   const fs::path run_dir = required_positional(vm, "run_dir", "show");
   show_run(run_dir, vm["top"].as<std::size_t>(), a.out);
   if (vm.count("draw")) {
-    // From the run's search space alone: its plugins, no dataset read.
-    const Experiment exp = load_run_experiment(run_dir, {});
-    Registry registry;
-    PluginHost host(registry);
-    load_plugins(host, &exp);
-    const auto space = build_search_space(exp, registry);
+    const RunSpace r(run_dir);
     const std::size_t count = vm["top"].defaulted() ? 5 : vm["top"].as<std::size_t>();
-    draw_best(run_dir, *space, exp.search_space.type, vm["draw"].as<std::string>(), count, a.out);
+    draw_best(run_dir, *r.space, r.exp.search_space.type, vm["draw"].as<std::string>(), count, a.out);
   }
+  return 0;
+}
+
+extern "C" void on_serve_signal(int) { g_stop = true; }
+
+int cmd_serve(const Args& a) {
+  auto o = base_options();
+  ServeOptions options;
+  o.add_options()("dir", po::value<std::string>(), "run directory or comparison directory")(
+      "port", po::value<int>(&options.port)->default_value(options.port), "TCP port (0: any free one)")(
+      "host", po::value<std::string>(&options.host)->default_value(options.host),
+      "address to listen on (0.0.0.0: every interface, visible to the network)")(
+      "refresh", po::value<double>(&options.refresh_s)->default_value(options.refresh_s),
+      "seconds between a page's checks for new trials");
+  po::positional_options_description p;
+  p.add("dir", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "serve", o, a.out)) return 0;
+  const fs::path dir = required_positional(vm, "dir", "serve");
+  if (options.port < 0 || options.port > 65535) throw UsageError("serve --port must be in [0, 65535]");
+  if (!(options.refresh_s >= 0.1)) throw UsageError("serve --refresh must be at least 0.1 seconds");
+  // Each run's search space, kept for the server's lifetime: pictures refer to it.
+  std::vector<std::unique_ptr<RunSpace>> spaces;
+  const PicturesFor pictures = [&spaces](const fs::path& run_dir) {
+    spaces.push_back(std::make_unique<RunSpace>(run_dir));
+    return cell_pictures(*spaces.back()->space);
+  };
+  g_stop = false;
+  std::signal(SIGINT, on_serve_signal);
+  std::signal(SIGTERM, on_serve_signal);
+  serve(dir, options, pictures, a.out, g_stop);
   return 0;
 }
 
@@ -452,7 +493,10 @@ const std::map<std::string, Command>& commands() {
                    "compare COMPARISON.toml [--jobs N] [--check] | compare --report-only DIR", cmd_compare}},
       {"list", {"List the registered plugins by kind, with the file each came from.", "list", cmd_list}},
       {"describe", {"Show a plugin's keys, types, defaults and documentation (--json: as JSON).", "describe [--json] KIND NAME", cmd_describe}},
-      {"show", {"Summarize a run: counts, time and the best candidates.", "show RUN_DIR [--top N]", cmd_show}},
+      {"show", {"Summarize a run: counts, time and the best candidates.", "show RUN_DIR [--top N] [--draw DIR]",
+                cmd_show}},
+      {"serve", {"Show a run or a comparison in the browser, live from its database (read-only).",
+                 "serve DIR [--port 8080] [--host 127.0.0.1] [--refresh 2]", cmd_serve}},
       {"export", {"Write every trial of a run as CSV or JSON.", "export RUN_DIR [--format csv|json] [-o FILE]",
                   cmd_export}},
   };

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The core's include arrows point one way: compare/ -> run/ -> experiment/ ->
+# The core's include arrows point one way: compare/, serve/ -> run/ -> experiment/ ->
 # host/ -> base/ (the top-level automl/*.hpp and src/base/). A file may
 # include its own subsystem and those below it, never one above; the core
 # includes nothing of automl::data (automl/data/, automl/nn/: LibTorch).
@@ -9,7 +9,7 @@ framework=$1
 rank() {  # the rank of a subsystem name; "" for one outside the core
   case $1 in
     base) echo 0 ;; host) echo 1 ;; experiment) echo 2 ;; run) echo 3 ;; compare) echo 4 ;;
-    data | nn) echo 9 ;; *) echo "" ;;
+    serve) echo 4 ;; data | nn) echo 9 ;; *) echo "" ;;
   esac
 }
 # The subsystem an include names: automl/<sub>/x.hpp, automl/x.hpp (base),
@@ -24,7 +24,7 @@ target_of() {
   esac
 }
 bad=0 checked=0
-for sub in base host experiment run compare; do
+for sub in base host experiment run compare serve; do
   own=$(rank $sub)
   files=$(find "$framework/src/$sub" -name '*.[ch]pp' 2>/dev/null)
   if [ "$sub" = base ]; then

@@ -8,28 +8,19 @@
 
 #include <fmt/format.h>
 
+#include "automl/run/html.hpp"
+
 namespace automl::detail {
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
-  }
-  return out;
-}
-
 // `code` spans of the Markdown text as <code> in HTML.
 std::string html_inline(const std::string& s) {
   std::string out;
   bool open = false;
-  for (char c : html_escape(s)) {
+  for (char c : html::escape(s)) {
     if (c == '`') out += (open = !open) ? "<code>" : "</code>";
     else out += c;
   }
@@ -56,9 +47,7 @@ std::string read_svg(const fs::path& file) {
   std::ifstream in(file);
   std::ostringstream s;
   s << in.rdbuf();
-  std::string svg = s.str();
-  const auto start = svg.find("<svg");
-  return start == std::string::npos ? "" : svg.substr(start);
+  return html::inline_svg(s.str());
 }
 
 }  // namespace
@@ -88,7 +77,7 @@ std::string markdown(const std::vector<Block>& blocks) {
 }
 
 std::string html(const std::vector<Block>& blocks, const fs::path& dir, const std::string& title) {
-  std::string out = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
+  std::string out = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html::escape(title) +
                     "</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
                     "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;"
                     "text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}"

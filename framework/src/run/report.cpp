@@ -110,8 +110,13 @@ std::filesystem::path write_run_report(const std::filesystem::path& run_dir) {
 void export_run(const std::filesystem::path& run_dir, const std::string& format, std::ostream& out) {
   if (format != "csv" && format != "json")
     throw UsageError("export --format must be 'csv' or 'json', not '" + format + "'");
-  auto store = ResultsStore::open(run_dir / "results.db");
-  const auto trials = store->trials();
+  export_run(*ResultsStore::open(run_dir / "results.db"), format, out);
+}
+
+void export_run(const ResultsStore& store, const std::string& format, std::ostream& out) {
+  if (format != "csv" && format != "json")
+    throw UsageError("export --format must be 'csv' or 'json', not '" + format + "'");
+  const auto trials = store.trials();
   if (format == "json") {
     nlohmann::json all = nlohmann::json::array();
     for (const auto& t : trials) {

@@ -110,6 +110,13 @@ void configure(SQLite::Database& db) {
   db.setBusyTimeout(10000);
 }
 
+void check_version(SQLite::Database& db, const fs::path& file) {
+  const int version = db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getInt();
+  if (version != kSchemaVersion)
+    throw DataError(file.string() + " has results schema version " + std::to_string(version) +
+                    "; this automl reads version " + std::to_string(kSchemaVersion));
+}
+
 }  // namespace
 
 ResultsStore::ResultsStore(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
@@ -133,14 +140,24 @@ std::unique_ptr<ResultsStore> ResultsStore::open(const fs::path& file) {
   try {
     auto db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE);
     configure(*db);
-    const int version = db->execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getInt();
-    if (version != kSchemaVersion)
-      throw DataError(file.string() + " has results schema version " + std::to_string(version) +
-                      "; this automl reads version " + std::to_string(kSchemaVersion));
+    check_version(*db, file);
     db->exec(kFinalSchema);
     // Databases made before trials had elapsed_s get the column (as 0).
     if (db->execAndGet("SELECT count(*) FROM pragma_table_info('trials') WHERE name = 'elapsed_s'").getInt() == 0)
       db->exec("ALTER TABLE trials ADD COLUMN elapsed_s REAL NOT NULL DEFAULT 0");
+    return std::unique_ptr<ResultsStore>(new ResultsStore(std::move(db)));
+  } catch (const SQLite::Exception& e) {
+    throw DataError(file.string() + " is not a readable automl results database: " + e.what());
+  }
+}
+
+std::unique_ptr<ResultsStore> ResultsStore::open_read_only(const fs::path& file) {
+  if (!fs::exists(file))
+    throw DataError("no results database at " + file.string() + ": is this a run directory made by `automl run`?");
+  try {
+    auto db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READONLY);
+    db->setBusyTimeout(10000);
+    check_version(*db, file);
     return std::unique_ptr<ResultsStore>(new ResultsStore(std::move(db)));
   } catch (const SQLite::Exception& e) {
     throw DataError(file.string() + " is not a readable automl results database: " + e.what());

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -19,6 +20,8 @@
 #include "automl/parallel.hpp"
 #include "automl/run/fidelity.hpp"
 #include "automl/run/progress.hpp"
+#include "automl/run/report.hpp"
+#include "automl/run/run_page.hpp"
 #include "automl/run/run_lock.hpp"
 #include "automl/text.hpp"
 
@@ -80,11 +83,18 @@ class Runner {
       progress_ = nullptr;
       save_elapsed();
       store_->set_meta("stop_reason", "error: " + printable(e.what(), 2000));
+      try {
+        write_reports();
+      } catch (const std::exception& report_error) {
+        log_warning(std::string("could not write the run's reports: ") + report_error.what());
+      }
       throw;
     }
     save_elapsed();
     store_->set_meta("stop_reason", reason);
-    return summary(reason);
+    RunSummary s = summary(reason);
+    std::tie(s.report_txt, s.report_html) = write_reports();
+    return s;
   }
 
  private:
@@ -327,6 +337,11 @@ class Runner {
                                                             : "FAILED: " + t.error;
     log_trial(fmt::format("trial {} {} {} ({:.2f} s)", t.id, outcome, t.arch_text, t.wall_s));
     if (progress_) progress_->update(done_, best_ ? std::optional<double>(best_->score) : std::nullopt);
+  }
+
+  // report.txt and report.html (with pictures of the best cells).
+  std::pair<fs::path, fs::path> write_reports() const {
+    return {write_run_report(run_dir_), write_run_page(run_dir_, *store_, c_.space.get())};
   }
 
   RunSummary summary(const std::string& reason) const {

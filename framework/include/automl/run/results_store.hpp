@@ -60,6 +60,10 @@ class ResultsStore final {
   static std::unique_ptr<ResultsStore> create(const std::filesystem::path& file);
   /// Opens an existing one; throws DataError when missing or not ours.
   static std::unique_ptr<ResultsStore> open(const std::filesystem::path& file);
+  /// Opens an existing one for reading only, as `automl serve` does beside a
+  /// running search: no write, no lock beyond SQLite's WAL read snapshot
+  /// (the writer is never blocked). Throws DataError like open().
+  static std::unique_ptr<ResultsStore> open_read_only(const std::filesystem::path& file);
   ~ResultsStore();
 
   void set_meta(const std::string& key, const std::string& value);

@@ -29,6 +29,8 @@ struct RunSummary {
   std::optional<FinalRecord> final_best;  ///< the [final] stage's winner, when it ran
   std::optional<Fidelity> fidelity;       ///< scores against the [reference]'s, when the experiment has one
   std::string stop_reason;  ///< "trial budget", "time budget", "strategy finished", "interrupted"
+  std::filesystem::path report_txt;   ///< RUN_DIR/report.txt, written when the run ends
+  std::filesystem::path report_html;  ///< RUN_DIR/report.html (automl/run/run_page.hpp)
 };
 
 struct RunControl {
