@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh -DAUTOML_WERROR=ON
+scripts/build.sh -DAUTOML_WERROR=ON -DAUTOML_BUILD_TESTS=ON -DAUTOML_BUILD_BENCHMARKS=ON
 (cd build && ctest --output-on-failure -j 2)
 scripts/sanitize.sh
 scripts/fuzz.sh

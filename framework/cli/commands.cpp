@@ -145,6 +145,21 @@ int print_summary(const RunSummary& s, std::ostream& out) {
   if (s.final_best)
     out << fmt::format("final: {:.4f} (search {:.4f}, rank {})  {}\n", s.final_best->trial.score,
                        s.final_best->search_score, s.final_best->trial.id, s.final_best->trial.arch_text);
+  for (const auto& f : s.final_random) {
+    const bool ok = f.trial.status == TrialStatus::ok;
+    out << fmt::format("random: {}  {}\n", ok ? fmt::format("{:.4f}", f.trial.score) : "failed: " + f.trial.error,
+                       f.trial.arch_text);
+  }
+  if (s.final_best && !s.final_random.empty()) {
+    double sum = 0;
+    std::size_t n = 0;
+    for (const auto& f : s.final_random)
+      if (f.trial.status == TrialStatus::ok) sum += f.trial.score, ++n;
+    if (n > 0)
+      out << fmt::format("the search's best against {}: {:+.4f} with the [final] evaluator\n",
+                         n == 1 ? "a random architecture" : fmt::format("the mean of {} random ones", n),
+                         s.final_best->trial.score - sum / static_cast<double>(n));
+  }
   out << fmt::format("database: {}  (automl show / export / serve {})\nreport:   {} and {}\n",
                      (s.run_dir / "results.db").string(), s.run_dir.string(), s.report_txt.string(),
                      s.report_html.filename().string());
@@ -451,7 +466,10 @@ int cmd_compare(const Args& a) {
   if (wants_help(vm, "compare", o, a.out)) return 0;
   const std::string file = required_positional(vm, "file", "compare");
   if (vm.count("report-only")) {
-    write_compare_report(file, a.out);
+    Registry registry;  // the default plugins, for pictures of the best cells
+    PluginHost host(registry);
+    load_plugins(host, nullptr);
+    write_compare_report(file, a.out, &registry);
     return 0;
   }
   const Comparison comparison = load_comparison(file);

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <fstream>
 
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "automl/text.hpp"
 #include "commands.hpp"
 #include "automl/graph.hpp"
+#include "automl/run/results_store.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -42,6 +44,13 @@ fs::path write_experiment(const std::string& name, const std::string& strategy_l
                                extra + "\n[search_space]\ntype = \"nasbench201\"\n\n[strategy]\n" + strategy_lines +
                                "\n[evaluator]\ntype = \"scripted\"\n");
   return dir / "exp.toml";
+}
+
+// Adds `lines` at the end of the experiment file `exp`.
+void append_to(const fs::path& exp, const std::string& lines) {
+  std::ifstream in(exp);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  automl::test::write_file(exp, text + lines);
 }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -198,12 +207,7 @@ BOOST_AUTO_TEST_CASE(describe_json_gives_every_schema) {
 
 BOOST_AUTO_TEST_CASE(data_describes_the_dataset_of_an_experiment) {
   const auto exp = write_experiment("data", "type = \"random\"\n", "");
-  std::string text;
-  {
-    std::ifstream in(exp);
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  automl::test::write_file(exp, text + "\n[dataset]\ntype = \"fashion_mnist\"\nvalid_count = 6000\n");
+  append_to(exp, "\n[dataset]\ntype = \"fashion_mnist\"\nvalid_count = 6000\n");
   if (!fs::exists("/usr/share/datasets/fashion-mnist")) return;
   const auto r = automl_cli({"data", exp.string()});
   BOOST_TEST(r.code == 0, r.err);
@@ -249,12 +253,7 @@ BOOST_AUTO_TEST_CASE(inspect_prints_the_network_and_tokens) {
 
 BOOST_AUTO_TEST_CASE(final_stage_re_evaluates_the_top_candidates) {
   const auto exp = write_experiment("final");
-  std::string text;
-  {
-    std::ifstream in(exp);
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  automl::test::write_file(exp, text + "\n[final]\ntype = \"scripted\"\ntop_k = 3\n");
+  append_to(exp, "\n[final]\ntype = \"scripted\"\ntop_k = 3\n");
   const auto run = automl_cli({"run", exp.string()});
   BOOST_TEST(run.code == 0, run.err);
   BOOST_TEST(has(run.out, "final: "), run.out);
@@ -272,6 +271,40 @@ BOOST_AUTO_TEST_CASE(final_stage_re_evaluates_the_top_candidates) {
   const auto typo = automl_cli({"check", exp.string(), "--set", "final.delay=3"});
   BOOST_TEST(typo.code == 2);
   BOOST_TEST(has(typo.err, "[final]"), typo.err);
+}
+
+BOOST_AUTO_TEST_CASE(final_stage_trains_random_architectures_beside_the_best) {
+  const auto exp = write_experiment("final_random");
+  append_to(exp, "\n[final]\ntype = \"scripted\"\ntop_k = 2\nrandom = 2\n");
+  const auto run = automl_cli({"run", exp.string()});
+  BOOST_TEST(run.code == 0, run.err);
+  BOOST_TEST(has(run.out, "final: "), run.out);
+  BOOST_TEST(has(run.out, "random: "), run.out);
+  BOOST_TEST(has(run.out, "the search's best against the mean of 2 random ones: "), run.out);
+  const auto dir = exp.parent_path() / "runs" / "exp";
+  const auto show = automl_cli({"show", dir.string()});
+  BOOST_TEST(has(show.out, "final stage (2 candidates re-evaluated; rank = place in the search; random = "), show.out);
+  BOOST_TEST(has(show.out, "random 1 "), show.out);
+  BOOST_TEST(has(show.out, "random 2 "), show.out);
+  // The random architectures come from the seed: the same in a second run,
+  // and never the winner.
+  const auto finals = automl::ResultsStore::open(dir / "results.db")->finals();
+  BOOST_TEST(finals.size() == 4u);
+  BOOST_TEST(!finals[0].random_baseline());
+  BOOST_TEST(finals[2].random_baseline());
+  BOOST_TEST(std::isnan(finals[3].search_score));
+  const auto again = automl_cli({"run", exp.string()});
+  BOOST_TEST(again.code == 0, again.err);
+  const auto repeat = automl::ResultsStore::open(exp.parent_path() / "runs" / "exp-2" / "results.db")->finals();
+  BOOST_TEST(repeat.size() == 4u);
+  for (std::size_t i = 0; i < repeat.size() && i < finals.size(); ++i) {
+    BOOST_TEST(repeat[i].trial.arch_text == finals[i].trial.arch_text);
+    BOOST_TEST(repeat[i].trial.score == finals[i].trial.score);
+  }
+  BOOST_TEST(has(automl_cli({"check", exp.string()}).out, "random = 2"));
+  const auto bad = automl_cli({"check", exp.string(), "--set", "final.random=-1"});
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(has(bad.err, "[final] random: expected an integer >= 0"), bad.err);
 }
 
 BOOST_AUTO_TEST_CASE(inspect_and_show_draw_architectures) {

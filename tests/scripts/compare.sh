@@ -110,6 +110,13 @@ if command -v gnuplot > /dev/null; then
   done
   grep -q '<svg' "$dir/report.html" || { echo "FAIL: report.html does not embed its figures"; exit 1; }
 fi
+if command -v dot > /dev/null; then
+  for v in random evolution; do
+    [ -s "$dir/best_cell_$v.svg" ] && [ -s "$dir/best_cell_$v.png" ] || { echo "FAIL: no picture of $v's best cell"; exit 1; }
+    grep -q "best_cell_$v.png" "$report" || { echo "FAIL: report.md does not show $v's best cell"; exit 1; }
+  done
+  [ "$(grep -c '>input</text>' "$dir/report.html")" -ge 2 ] || { echo "FAIL: report.html does not embed the cells"; exit 1; }
+fi
 cp "$report" report_first.md
 rm "$report" "$dir/report.html"
 "$automl" compare --report-only "$dir" > report.log

@@ -3,6 +3,7 @@
 // anytime curves drawn by gnuplot, and the best candidates.
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -12,7 +13,11 @@
 
 #include "automl/compare/compare.hpp"
 #include "automl/compare/stats.hpp"
+#include "automl/graph.hpp"
 #include "automl/log.hpp"
+#include "automl/run/components.hpp"
+#include "automl/search_space.hpp"
+#include "automl/text.hpp"
 #include "automl/run/fidelity.hpp"
 #include "compare_db.hpp"
 #include "figures.hpp"
@@ -214,8 +219,37 @@ std::vector<std::pair<const CompareTrial*, std::size_t>> best_candidates(const V
   return ranked;
 }
 
+// A file name's stem for a variant: letters, digits, '-' and '_' kept.
+std::string file_stem(const std::string& variant) {
+  std::string out = "best_cell_";
+  for (char c : variant) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  return out;
+}
+
+// Draws `arch` of the variant's search space (from its resolved experiment)
+// into DIR/STEM.svg and .png; false with nothing drawn when the space draws
+// no pictures, its plugin is not loaded or Graphviz is missing.
+bool draw_best_cell(const fs::path& dir, const std::string& stem, const CompareVariant& variant,
+                    const std::string& arch, const Registry& registry) {
+  if (!have_graphviz()) return false;
+  try {
+    const Experiment exp = parse_experiment(variant.resolved, "compare.db (variant " + variant.name + ")", dir.string(), {});
+    const auto space = build_search_space(exp, registry);
+    const auto cells = space->graphs(space->parse(arch));
+    if (cells.empty()) return false;
+    const std::string dot = to_dot(cells, variant.name + ": " + arch);
+    for (const char* ext : {".svg", ".png"}) draw_dot(dot, dir / (stem + ext));
+    return true;
+  } catch (const std::exception& e) {
+    log_warning("no picture of " + variant.name + "'s best cell: " + first_line(e.what()));
+    return false;
+  }
+}
+
 void add_best_candidates(std::vector<Block>& blocks, const std::vector<VariantResult>& results,
-                         const ReportInput& in) {
+                         const ReportInput& in, const CompareDb& db, const fs::path& dir, const Registry* registry) {
+  std::map<std::string, CompareVariant> variants;
+  for (auto& v : db.variants()) variants.emplace(v.name, v);
   blocks.push_back({Block::heading, "## Best candidates"});
   blocks.push_back({Block::paragraph, "Per variant, the five best distinct architectures by search score over all "
                                       "its runs, and in how many runs each was evaluated."});
@@ -233,6 +267,9 @@ void add_best_candidates(std::vector<Block>& blocks, const std::vector<VariantRe
       t.rows.push_back(row);
     }
     blocks.push_back(t);
+    const std::string stem = file_stem(r.name);
+    if (registry && draw_best_cell(dir, stem, variants.at(r.name), ranked.front().first->arch, *registry))
+      blocks.push_back({Block::figure, "The best cell of `" + r.name + "` (" + stem + ".svg, .png).", {}, stem});
   }
 }
 
@@ -340,7 +377,7 @@ void add_failures(std::vector<Block>& blocks, const ReportInput& in) {
 
 }  // namespace
 
-void write_compare_report(const fs::path& dir, std::ostream& out) {
+void write_compare_report(const fs::path& dir, std::ostream& out, const Registry* registry) {
   CompareDb db(dir / "compare.db", false);
   const ReportInput in = read_input(db, dir);
   const std::vector<VariantResult> results = variant_results(db, in);
@@ -349,7 +386,7 @@ void write_compare_report(const fs::path& dir, std::ostream& out) {
   add_results(blocks, results, in);
   const bool figures = add_curves(blocks, dir, results, in);
   const bool scatter = add_ranking(blocks, dir, results);
-  add_best_candidates(blocks, results, in);
+  add_best_candidates(blocks, results, in, db, dir, registry);
   add_failures(blocks, in);
   std::ofstream(dir / "report.md") << detail::markdown(blocks);
   std::ofstream(dir / "report.html") << detail::html(blocks, dir, "Comparison " + in.name);

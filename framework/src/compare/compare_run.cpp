@@ -282,7 +282,7 @@ int run_comparison(const Comparison& c, const Registry& registry, const CompareC
   out << fmt::format("{} of {} runs finished, {} failed, in {:.1f} s{}\n", scheduler.done(), total,
                      scheduler.failed(), wall,
                      scheduler.interrupted() ? "; interrupted: run the same command again to continue" : "");
-  if (scheduler.done() > 0) write_compare_report(dir, out);
+  if (scheduler.done() > 0) write_compare_report(dir, out, &registry);
   if (scheduler.interrupted()) return 130;
   return scheduler.failed() > 0 ? 1 : 0;
 }

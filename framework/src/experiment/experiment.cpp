@@ -1,6 +1,8 @@
 // Experiment files: the [experiment] schema, the plugin tables, --set
 // overrides, and the resolved form written beside every run.
 
+#include <fmt/format.h>
+
 #include "automl/experiment/experiment.hpp"
 
 #include <fstream>
@@ -130,20 +132,22 @@ ComponentSpec component(const toml::table& root, const std::string& name, const 
   return spec;
 }
 
-// [final]: an evaluator table plus the host's own key top_k, taken out
-// before the plugin sees the table.
-ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources& sets, int& top_k) {
+// [final]: an evaluator table plus the host's own keys top_k and random,
+// taken out before the plugin sees the table.
+ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources& sets, int& top_k, int& random) {
   ComponentSpec spec = component(root, "final", sets);
   auto entries = spec.section.entries();
-  const auto it = entries.find("top_k");
-  if (it != entries.end()) {
+  const auto take = [&entries](const char* key, int& out, std::int64_t least, const char* meaning) {
+    const auto it = entries.find(key);
+    if (it == entries.end()) return;
     const auto* value = std::get_if<std::int64_t>(&it->second.value);
-    if (value == nullptr || *value < 1)
-      throw ConfigError(it->second.where, "[final] top_k: expected an integer >= 1 (how many of the search's best "
-                                          "candidates the final evaluator re-evaluates)");
-    top_k = static_cast<int>(*value);
+    if (value == nullptr || *value < least || *value > 1000000)
+      throw ConfigError(it->second.where, fmt::format("[final] {}: expected an integer >= {} ({})", key, least, meaning));
+    out = static_cast<int>(*value);
     entries.erase(it);
-  }
+  };
+  take("top_k", top_k, 1, "how many of the search's best candidates the final evaluator re-evaluates");
+  take("random", random, 0, "how many architectures drawn at random the final evaluator trains beside them");
   spec.section = Section("final", spec.type, spec.section.where(), std::move(entries));
   return spec;
 }
@@ -184,7 +188,7 @@ Experiment detail::experiment_from_table(const toml::table& root, const std::str
   if (root.contains("strategy")) exp.strategy = component(root, "strategy", sets);
   if (root.contains("evaluator")) exp.evaluator = component(root, "evaluator", sets);
   if (root.contains("reference")) exp.reference = component(root, "reference", sets);
-  if (root.contains("final")) exp.final_stage = final_stage(root, sets, exp.final_top_k);
+  if (root.contains("final")) exp.final_stage = final_stage(root, sets, exp.final_top_k, exp.final_random);
   return exp;
 }
 
@@ -211,7 +215,7 @@ std::string resolved_toml(const Experiment& exp, const Registry& registry) {
            " from " + r.origin + "\n";
     out += table_toml(spec->section.name(), spec->type, r.doc.fields, spec->section);
     if (exp.final_stage && spec == &*exp.final_stage)
-      out += "top_k = " + std::to_string(exp.final_top_k) + "\n";
+      out += "top_k = " + std::to_string(exp.final_top_k) + "\nrandom = " + std::to_string(exp.final_random) + "\n";
   }
   return out;
 }

@@ -71,7 +71,7 @@ std::string fidelity_table(const Fidelity& f, std::size_t max_rounds) {
 RankAgreement final_agreement(const std::vector<FinalRecord>& finals) {
   std::vector<double> search, final_scores;
   for (const auto& f : finals)
-    if (f.trial.status == TrialStatus::ok && std::isfinite(f.trial.score)) {
+    if (!f.random_baseline() && f.trial.status == TrialStatus::ok && std::isfinite(f.trial.score)) {
       search.push_back(f.search_score);
       final_scores.push_back(f.trial.score);
     }

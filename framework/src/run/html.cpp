@@ -22,7 +22,7 @@ constexpr const char* kStyle =
     "vertical-align:top}td.t,th.t{text-align:left}th{background:#f3f3f3}"
     "table.sortable th{cursor:pointer}table.sortable th:hover{background:#e4e4e4}"
     "code{background:#f3f3f3;padding:0 3px;word-break:break-all}figure{margin:1em 0}"
-    "svg{max-width:100%;height:auto}.cell svg{max-height:300px;max-width:100%}.note{color:#666}"
+    "svg{max-width:100%;height:auto}.cell svg{max-height:560px;max-width:100%}.note{color:#666}"
     ".failed{color:#b00}.live{float:right;color:#666;font-size:90%}";
 
 // Axis range [lo, hi] widened to round ticks; `step` between ticks.

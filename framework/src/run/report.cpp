@@ -65,14 +65,20 @@ void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostrea
   const auto finals = store->finals();
   if (!finals.empty()) {
     const FinalRecord* winner = nullptr;
-    for (const auto& f : finals)
-      if (f.trial.status == TrialStatus::ok && (!winner || f.trial.score > winner->trial.score)) winner = &f;
-    out << fmt::format("\nfinal stage ({} candidates re-evaluated; rank = place in the search):\n", finals.size());
+    std::size_t searched = 0;
+    for (const auto& f : finals) {
+      searched += !f.random_baseline();
+      if (!f.random_baseline() && f.trial.status == TrialStatus::ok && (!winner || f.trial.score > winner->trial.score))
+        winner = &f;
+    }
+    out << fmt::format("\nfinal stage ({} candidates re-evaluated; rank = place in the search{}):\n", searched,
+                       searched < finals.size() ? "; random = drawn at random beside them" : "");
     for (const auto& f : finals) {
       const std::string score =
           f.trial.status == TrialStatus::ok ? fmt::format("{:>10.4f}", f.trial.score) : "    failed";
-      out << fmt::format("  {}rank {:<3} search {:>10.4f}  final {}  {}{}\n", &f == winner ? "* " : "  ", f.trial.id,
-                         f.search_score, score, f.trial.arch_text,
+      const std::string place = f.random_baseline() ? fmt::format("random {:<2}        ", -f.trial.id)
+                                                    : fmt::format("rank {:<3} search {:>10.4f}", f.trial.id, f.search_score);
+      out << fmt::format("  {}{}  final {}  {}{}\n", &f == winner ? "* " : "  ", place, score, f.trial.arch_text,
                          f.trial.error.empty() ? "" : "  (" + f.trial.error + ")");
     }
     if (winner) out << fmt::format("winner: rank {} with {:.4f}\n", winner->trial.id, winner->trial.score);

@@ -295,7 +295,7 @@ void ResultsStore::add_final(const TrialRecord& t, double search_score) {
 std::vector<FinalRecord> ResultsStore::finals() const {
   std::lock_guard<std::mutex> lock(mutex_);
   SQLite::Statement q(*db_, "SELECT id, -1, arch, status, score, metrics, seed, wall_s, error, finished_at, "
-                            "search_score FROM final ORDER BY id");
+                            "search_score FROM final ORDER BY id < 0, abs(id)");
   std::vector<FinalRecord> out;
   while (q.executeStep()) {
     FinalRecord f;

@@ -18,6 +18,7 @@
 #include "automl/host/logging.hpp"
 #include "automl/log.hpp"
 #include "automl/parallel.hpp"
+#include "automl/random.hpp"
 #include "automl/run/fidelity.hpp"
 #include "automl/run/progress.hpp"
 #include "automl/run/report.hpp"
@@ -244,36 +245,58 @@ class Runner {
   // re-evaluated by the final evaluator; each committed as it finishes, so a
   // resumed run evaluates only the missing ones. False when stopped.
   bool run_final() {
-    std::vector<TrialRecord> ranked;
-    for (auto& t : store_->trials())
-      if (t.status == TrialStatus::ok && std::isfinite(t.score)) ranked.push_back(std::move(t));
-    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
-    std::vector<TrialRecord> top;
-    for (const auto& t : ranked) {
-      if (static_cast<int>(top.size()) == exp_.final_top_k) break;
-      if (std::none_of(top.begin(), top.end(), [&](const auto& o) { return o.arch_text == t.arch_text; }))
-        top.push_back(t);
-    }
     std::set<std::int64_t> done;
     for (const auto& f : store_->finals())
       if (f.trial.status != TrialStatus::pending) done.insert(f.trial.id);
-    log_info(fmt::format("final stage: {} candidates with evaluator '{}'", top.size(), exp_.final_stage->type));
-    for (std::size_t rank = 0; rank < top.size(); ++rank) {
-      if (done.count(static_cast<std::int64_t>(rank))) continue;
+    const auto candidates = final_candidates();
+    log_info(fmt::format("final stage: {} candidates{} with evaluator '{}'", candidates.size() - exp_.final_random,
+                         exp_.final_random ? fmt::format(" and {} random architectures", exp_.final_random) : "",
+                         exp_.final_stage->type));
+    for (const auto& [candidate, search_score] : candidates) {
+      if (done.count(candidate.id)) continue;
       if (control_.stop && control_.stop->load()) return false;
-      TrialRecord f = top[rank];
-      const double search_score = f.score;
-      f.id = static_cast<std::int64_t>(rank);
-      f.seed = derive_seed(static_cast<std::uint64_t>(exp_.options.seed), "final", rank);
-      f.metrics.clear();
+      TrialRecord f = candidate;
       f.arch = c_.space->parse(f.arch_text);
       evaluate_into(*c_.final_evaluator, f, exp_.options.threads);
       store_->add_final(f, search_score);
-      log_info(fmt::format("final #{} search {:.4f} -> final {} {}", rank, search_score,
+      const std::string what = f.id < 0 ? fmt::format("random #{}", -f.id) : fmt::format("#{} search {:.4f}", f.id, search_score);
+      log_info(fmt::format("final {} -> final {} {}", what,
                            f.status == TrialStatus::ok ? fmt::format("{:.4f}", f.score) : "failed: " + f.error,
                            f.arch_text));
     }
     return true;
+  }
+
+  // The [final] stage's work with each one's search score: the best
+  // `final_top_k` distinct architectures by search score (id = rank), then
+  // `final_random` drawn uniformly from the space (id = -1 - i, NaN score),
+  // each with its own seed.
+  std::vector<std::pair<TrialRecord, double>> final_candidates() const {
+    std::vector<TrialRecord> ranked;
+    for (auto& t : store_->trials())
+      if (t.status == TrialStatus::ok && std::isfinite(t.score)) ranked.push_back(std::move(t));
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+    std::vector<std::pair<TrialRecord, double>> out;
+    const auto seed = static_cast<std::uint64_t>(exp_.options.seed);
+    for (const auto& t : ranked) {
+      if (static_cast<int>(out.size()) == exp_.final_top_k) break;
+      if (std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.first.arch_text == t.arch_text; }))
+        continue;
+      TrialRecord f;
+      f.id = static_cast<std::int64_t>(out.size());
+      f.arch_text = t.arch_text;
+      f.seed = derive_seed(seed, "final", static_cast<std::uint64_t>(f.id));
+      out.emplace_back(f, t.score);
+    }
+    for (int i = 0; i < exp_.final_random; ++i) {
+      Random rng(derive_seed(seed, "final-random", static_cast<std::uint64_t>(i)));
+      TrialRecord f;
+      f.id = -1 - i;
+      f.arch_text = c_.space->to_text(c_.space->sample(rng));
+      f.seed = derive_seed(seed, "final-random-training", static_cast<std::uint64_t>(i));
+      out.emplace_back(f, std::nan(""));
+    }
+    return out;
   }
 
   void run_trial(TrialRecord& t) {
@@ -349,9 +372,11 @@ class Runner {
     s.run_dir = run_dir_;
     s.stop_reason = reason;
     s.best = best_;
-    for (const auto& f : store_->finals())
-      if (f.trial.status == TrialStatus::ok && (!s.final_best || f.trial.score > s.final_best->trial.score))
+    for (const auto& f : store_->finals()) {
+      if (f.random_baseline()) s.final_random.push_back(f);
+      else if (f.trial.status == TrialStatus::ok && (!s.final_best || f.trial.score > s.final_best->trial.score))
         s.final_best = f;
+    }
     const auto trials = store_->trials();
     if (c_.reference_evaluator) s.fidelity = ranking_fidelity(reference_points(trials));
     for (const auto& t : trials) {

@@ -180,7 +180,8 @@ std::string final_section(const RunData& d) {
   std::string s = "<h2>Final stage</h2>\n<table>\n" +
                   row({"rank in search", "search score", "final score", "architecture", "metrics"}, "th");
   for (const auto& f : d.finals)
-    s += row({std::to_string(f.trial.id), number(f.search_score),
+    s += row({f.random_baseline() ? "random " + std::to_string(-f.trial.id) : std::to_string(f.trial.id),
+              number(f.search_score),
               f.trial.status == TrialStatus::ok ? number(f.trial.score)
                                                 : "<span class=\"failed\">failed: " + html::escape(f.trial.error) + "</span>",
               code(f.trial.arch_text), "<span>" + html::escape(metrics_text(f.trial)) + "</span>"});

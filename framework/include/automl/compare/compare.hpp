@@ -94,7 +94,9 @@ int run_comparison(const Comparison& comparison, const Registry& registry, const
                    std::ostream& out);
 
 /// Writes report.md, report.html and the figures from a comparison
-/// directory's compare.db; prints where they are.
-void write_compare_report(const std::filesystem::path& dir, std::ostream& out);
+/// directory's compare.db; prints where they are. With a `registry` holding
+/// the variants' plugins, each variant's best cell is drawn too
+/// (best_cell_VARIANT.svg/.png, through its search space and Graphviz).
+void write_compare_report(const std::filesystem::path& dir, std::ostream& out, const Registry* registry = nullptr);
 
 }  // namespace automl

@@ -53,9 +53,12 @@ struct Experiment {
   /// the search's ranking can be measured against it (run/fidelity.hpp).
   std::optional<ComponentSpec> reference;
   /// The optional [final] stage: its evaluator (`type` and that plugin's
-  /// keys) re-evaluates the search's `final_top_k` best candidates.
+  /// keys) re-evaluates the search's `final_top_k` best candidates, and
+  /// `final_random` architectures drawn uniformly from the search space
+  /// beside them (what the search bought over no search).
   std::optional<ComponentSpec> final_stage;
   int final_top_k = 5;
+  int final_random = 0;
 
   /// The plugin tables present, in build order (dataset first, then search
   /// space, strategy, evaluator, [reference], [final]).

@@ -41,8 +41,13 @@ struct TrialRecord {
 
 /// One candidate of the [final] stage: re-evaluated by the final evaluator.
 struct FinalRecord {
-  TrialRecord trial;         ///< id = rank by search score (0 = best); round = -1
-  double search_score = 0;   ///< its score in the search
+  /// id = rank by search score (0 = best), or -1 - i for the i-th random
+  /// architecture ([final] random); round = -1.
+  TrialRecord trial;
+  double search_score = 0;   ///< its score in the search (NaN for a random architecture)
+
+  /// An architecture drawn at random beside the search's best, not one of them.
+  bool random_baseline() const { return trial.id < 0; }
 };
 
 /// The state saved after a round was asked (told = false) or told.
@@ -86,7 +91,7 @@ class ResultsStore final {
 
   /// Commits one candidate of the [final] stage (replacing an earlier record of its rank).
   void add_final(const TrialRecord& trial, double search_score);
-  /// The [final] stage's candidates in rank order.
+  /// The [final] stage's candidates in rank order, then its random architectures.
   std::vector<FinalRecord> finals() const;
 
   std::optional<Checkpoint> checkpoint() const;

@@ -27,6 +27,7 @@ struct RunSummary {
   std::int64_t trials_pending = 0;
   std::optional<TrialRecord> best;
   std::optional<FinalRecord> final_best;  ///< the [final] stage's winner, when it ran
+  std::vector<FinalRecord> final_random;  ///< its random architectures ([final] random)
   std::optional<Fidelity> fidelity;       ///< scores against the [reference]'s, when the experiment has one
   std::string stop_reason;  ///< "trial budget", "time budget", "strategy finished", "interrupted"
   std::filesystem::path report_txt;   ///< RUN_DIR/report.txt, written when the run ends
