@@ -11,11 +11,14 @@
 #include <torch/torch.h>
 
 #include "automl/plugin.hpp"
+#include "decisions.hpp"
 
 namespace {
 
 using automl::Architecture;
 using torch::Tensor;
+using automl::enas::Decision;
+using automl::enas::Position;
 
 struct Options {
   int lstm_size = 64;
@@ -32,53 +35,10 @@ struct Options {
   int samples_per_round = 300;
 };
 
-// Where each token position sits: a state choice (attention over the cell's
-// states) or an operation; which cell; whether a node ends after it.
-struct Position {
-  bool state = false;
-  int lo = 0, hi = 0;
-  bool cell_start = false;
-  int initial_states = 0;  // at a cell start: states before the first node
-  bool node_end = false;
-};
-
-std::vector<Position> layout(const automl::TokenEncoding& tokens) {
-  const int n = tokens.length();
-  std::vector<Position> out(n);
-  int last_hi = -1;
-  for (int p = 0; p < n; ++p) {
-    auto& pos = out[p];
-    std::tie(pos.lo, pos.hi) = tokens.token_range(p);
-    pos.state = tokens.selects_state(p);
-    pos.cell_start = p == 0 || (pos.state && last_hi >= 0 && pos.hi < last_hi);
-    if (pos.state) last_hi = pos.hi;
-  }
-  // A node starts at a state choice whose range differs from the previous
-  // one's (or at a cell start); the first node of a cell chooses among the
-  // cell's initial states. Spaces without state choices have no nodes.
-  std::vector<bool> node_start(n, false);
-  bool has_states = false;
-  int hi = -1;
-  for (int p = 0; p < n; ++p) {
-    if (out[p].cell_start) hi = -1;
-    if (out[p].state && out[p].hi != hi) node_start[p] = true, hi = out[p].hi;
-    has_states = has_states || out[p].state;
-  }
-  for (int p = 0; p < n; ++p) {
-    if (out[p].cell_start) {
-      int q = p;
-      while (q < n && !out[q].state) ++q;
-      out[p].initial_states = q < n ? out[q].hi - out[q].lo + 1 : 0;
-    }
-    out[p].node_end = has_states && (p + 1 == n || node_start[p + 1] || out[p + 1].cell_start);
-  }
-  return out;
-}
-
 class Controller final : public torch::nn::Module {
  public:
   Controller(const Options& o, int ops)
-      : lstm_(register_module("lstm", torch::nn::LSTMCell(o.lstm_size, o.lstm_size))),
+      : w_lstm_(register_parameter("w_lstm", torch::empty({2 * o.lstm_size, 4 * o.lstm_size}))),
         g_emb_(register_parameter("g_emb", torch::empty({1, o.lstm_size}))),
         w_emb_(register_parameter("w_emb", torch::empty({ops, o.lstm_size}))),
         w_soft_(register_parameter("w_soft", torch::empty({o.lstm_size, ops}))),
@@ -94,7 +54,16 @@ class Controller final : public torch::nn::Module {
     b_soft_.copy_(torch::tensor(bias, torch::kFloat));
   }
 
-  torch::nn::LSTMCell lstm_;
+  // The reference's LSTM: gates = [x, h] · W, no bias terms; split as
+  // input, forget, output gates and the candidate.
+  std::tuple<Tensor, Tensor> lstm(const Tensor& x, const std::tuple<Tensor, Tensor>& hc) const {
+    const auto& [h, c] = hc;
+    const auto gates = torch::matmul(torch::cat({x, h}, 1), w_lstm_).chunk(4, 1);
+    const Tensor next_c = torch::sigmoid(gates[0]) * torch::tanh(gates[3]) + torch::sigmoid(gates[1]) * c;
+    return {torch::sigmoid(gates[2]) * torch::tanh(next_c), next_c};
+  }
+
+  Tensor w_lstm_;
   Tensor g_emb_, w_emb_, w_soft_, b_soft_, w1_, w2_, v_;
 };
 
@@ -140,7 +109,8 @@ class Enas final : public automl::Strategy {
   }
 
   Enas(const Options& o, const automl::Context& ctx)
-      : options_(o), tokens_(require_tokens(ctx)), positions_(layout(*tokens_)), rng_(ctx.seed) {
+      : options_(o), tokens_(require_tokens(ctx)), positions_(automl::enas::layout(*tokens_)),
+        order_(automl::enas::decision_order(positions_)), rng_(ctx.seed) {
     cells_ = false;
     for (const auto& p : positions_) cells_ = cells_ || p.state;
     for (const auto& p : positions_)
@@ -174,8 +144,7 @@ class Enas final : public automl::Strategy {
       if (!r.ok) continue;
       Sample s = run(&r.arch, nullptr);
       const double reward = options_.reward_scale * r.score + options_.entropy_weight * s.entropy;
-      baseline_ = has_baseline_ ? baseline_ - (1 - options_.baseline_decay) * (baseline_ - reward) : reward;
-      has_baseline_ = true;
+      baseline_ -= (1 - options_.baseline_decay) * (baseline_ - reward);
       (-s.log_prob * (reward - baseline_) / options_.num_aggregate).backward();
       if (++aggregated_ == options_.num_aggregate) {
         optimizer_->step();
@@ -210,7 +179,7 @@ class Enas final : public automl::Strategy {
     archive.save_to(bytes);
     out.put_string(bytes.str());
     out.put_string(rng_.state());
-    out.put_doubles({baseline_, has_baseline_ ? 1.0 : 0.0});
+    out.put_doubles({baseline_});
     out.put_ints({aggregated_, updates_});
     // Gradients aggregated towards the next update.
     std::vector<double> grads;
@@ -233,7 +202,7 @@ class Enas final : public automl::Strategy {
     optimizer_->load(adam);
     rng_.set_state(in.get_string());
     const auto b = in.get_doubles();
-    baseline_ = b.at(0), has_baseline_ = b.at(1) != 0;
+    baseline_ = b.at(0);
     const auto counts = in.get_ints();
     aggregated_ = counts.at(0), updates_ = counts.at(1);
     const auto grads = in.get_doubles();
@@ -301,11 +270,11 @@ class Enas final : public automl::Strategy {
     std::vector<Tensor> anchors, anchors_w1;
     Tensor inputs = c.g_emb_;
     Sample s;
-    std::vector<int> tokens;
+    std::vector<int> tokens(positions_.size(), 0);  // filled in decision order, stored in token order
     int cell = -1;
-    auto step = [&] { hc = c.lstm_->forward(inputs, hc); return std::get<0>(hc); };
-    for (std::size_t p = 0; p < positions_.size(); ++p) {
-      const auto& pos = positions_[p];
+    auto step = [&] { hc = c.lstm(inputs, hc); return std::get<0>(hc); };
+    for (const Decision& d : order_) {
+      const auto& pos = positions_[d.position];
       if (pos.cell_start) {
         ++cell;
         anchors.clear(), anchors_w1.clear();
@@ -317,15 +286,15 @@ class Enas final : public automl::Strategy {
         }
       }
       const Tensor h = step();
-      const int want = forced ? forced_tokens[p] - pos.lo : -1;
+      const int want = forced ? forced_tokens[d.position] - pos.lo : -1;
       if (pos.state) {
         const int n = pos.hi - pos.lo + 1;
         const Tensor query = torch::matmul(h, c.w2_);
         const Tensor keys = torch::cat(std::vector<Tensor>(anchors_w1.begin(), anchors_w1.begin() + n), 0);
         const Tensor logits = shape_logits(torch::matmul(torch::tanh(keys + query), c.v_).view({n}), options_.tanh_constant);
         const int pick = choose(logits, want, rng, s);
-        inputs = anchors[pick];
-        tokens.push_back(pos.lo + pick);
+        inputs = anchors[static_cast<std::size_t>(pick)];
+        tokens[d.position] = pos.lo + pick;
       } else {
         Tensor logits = shape_logits((torch::matmul(h, c.w_soft_) + c.b_soft_).view({ops_}),
                                      options_.tanh_constant / options_.op_tanh_reduce);
@@ -333,9 +302,9 @@ class Enas final : public automl::Strategy {
           logits = logits + torch::tensor(options_.normal_op_bias, torch::kFloat);
         const int pick = choose(logits, want, rng, s);
         inputs = c.w_emb_[pick].view({1, hidden});
-        tokens.push_back(op_lo_ + pick);
+        tokens[d.position] = op_lo_ + pick;
       }
-      if (pos.node_end) {
+      if (d.ends_node) {
         const Tensor h_end = step();
         anchors.push_back(h_end);
         anchors_w1.push_back(torch::matmul(h_end, c.w1_));
@@ -349,13 +318,13 @@ class Enas final : public automl::Strategy {
   Options options_;
   const automl::TokenEncoding* tokens_;
   std::vector<Position> positions_;
+  std::vector<Decision> order_;  // the reference's decision order (decisions.hpp)
   bool cells_ = false;
   int op_lo_ = 0, ops_ = 0;
   automl::Random rng_;
   std::shared_ptr<Controller> controller_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
-  double baseline_ = 0;
-  bool has_baseline_ = false;
+  double baseline_ = 0;  // the reference's starts at 0
   int aggregated_ = 0;
   int updates_ = 0;
   std::map<std::string, double> last_;

@@ -247,7 +247,8 @@ const automl::Schema<Nao::Options>& Nao::schema() {
           .field("pool_size", &O::pool_size, "Random architectures in the first pool (V1 600, V2 1000)").range(2, 1000000)
           .field("new_archs", &O::new_archs, "New architectures generated per round (controller_new_arch)").range(1, 100000)
           .field("seeds", &O::seeds, "Top architectures of the pool moved by gradient ascent").range(1, 100000)
-          .field("max_step_size", &O::max_step_size, "Largest step size eta (eta = 1, 2, ... each from the original)")
+          .field("max_step_size", &O::max_step_size, "The reference's max_step_size: step sizes eta = 1, 2, ... max_step_size + 1, each from the original "
+                 "encoding (its loop tests the limit after the step)")
           .range(1, 1000000)
           .field("rounds", &O::rounds, "Generation rounds before the final evaluation; 0: until the budget ends")
           .range(0, 1000000)

@@ -189,8 +189,11 @@ Generated generate(Controller& controller, const automl::TokenEncoding& tokens,
   // step order, so the result is that of one call per step size.
   const auto rows = outputs.size(0);
   const int per_call = std::max<int>(1, static_cast<int>(kDecodeRows / rows));
-  for (int first = 1; first <= max_step && static_cast<int>(g.archs.size()) < count; first += per_call) {
-    const int k = std::min(per_call, max_step - first + 1);
+  // Step sizes 1 ... max_step + 1: the reference tests `> max_step_size`
+  // after taking a step, so its last step is one past the limit.
+  const int last = max_step + 1;
+  for (int first = 1; first <= last && static_cast<int>(g.archs.size()) < count; first += per_call) {
+    const int k = std::min(per_call, last - first + 1);
     const auto steps = torch::arange(first, first + k, outputs.options()).repeat_interleave(rows).view({-1, 1, 1});
     const auto moved = ControllerImpl::move(outputs.repeat({k, 1, 1}), gradient.repeat({k, 1, 1}) * steps, 1.0);
     const auto decoded = controller->decode_greedy(moved, ranges).contiguous();

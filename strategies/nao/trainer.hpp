@@ -61,7 +61,8 @@ struct Generated {
 /// NAO's generation: from `seeds`, step sizes 1, 2, ... applied afresh to the
 /// original encodings, greedy constrained decoding, keeping architectures
 /// `is_novel` accepts (and not already kept) until `count` are kept or the
-/// step size exceeds `max_step`.
+/// step size max_step + 1 has been tried (the reference's loop tests
+/// `step > max_step_size` after each step, so V1 runs 1 ... 51 for 50).
 Generated generate(Controller& controller, const automl::TokenEncoding& tokens,
                    const std::vector<automl::Architecture>& seeds, int count, int max_step,
                    const std::function<bool(const automl::Architecture&)>& is_novel);

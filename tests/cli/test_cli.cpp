@@ -280,7 +280,7 @@ BOOST_AUTO_TEST_CASE(final_stage_trains_random_architectures_beside_the_best) {
   BOOST_TEST(run.code == 0, run.err);
   BOOST_TEST(has(run.out, "final: "), run.out);
   BOOST_TEST(has(run.out, "random: "), run.out);
-  BOOST_TEST(has(run.out, "the search's best against the mean of 2 random ones: "), run.out);
+  BOOST_TEST(has(run.out, "the search's best against the best of 2 random ones: "), run.out);
   const auto dir = exp.parent_path() / "runs" / "exp";
   const auto show = automl_cli({"show", dir.string()});
   BOOST_TEST(has(show.out, "final stage (2 candidates re-evaluated; rank = place in the search; random = "), show.out);

@@ -1,10 +1,16 @@
-// The ENAS controller: valid samples on cell and op-only spaces, learning
-// from a synthetic reward, exact continuation after save/load; random_ws.
+// The ENAS controller: the reference's decision order, baseline and LSTM;
+// valid samples on cell and op-only spaces, learning from a synthetic
+// reward, exact continuation after save/load; random_ws.
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <set>
+#include <sstream>
 
+#include <torch/torch.h>
+
+#include "decisions.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -34,6 +40,59 @@ std::vector<automl::Observation> reward(const std::vector<automl::Architecture>&
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(enas)
+
+BOOST_AUTO_TEST_CASE(each_node_chooses_both_inputs_before_both_operations) {
+  automl::test::Plugins p(true);
+  auto c = build(p.registry, "nasnet_cnn", "type=\"enas\"");
+  const auto positions = automl::enas::layout(*c.space->tokens());
+  const auto order = automl::enas::decision_order(positions);
+  // Tokens of a node: x_id, x_op, y_id, y_op. Decisions: x_id, y_id, then
+  // x_op (its step fed the anchor of y, the last chosen input), y_op.
+  BOOST_TEST_REQUIRE(positions.size() == 40u);
+  BOOST_TEST_REQUIRE(order.size() == 40u);
+  for (std::size_t node = 0; node < 10; ++node) {
+    const std::size_t t = 4 * node;
+    BOOST_TEST(order[t].position == t);
+    BOOST_TEST(order[t + 1].position == t + 2);
+    BOOST_TEST(order[t + 2].position == t + 1);
+    BOOST_TEST(order[t + 3].position == t + 3);
+    BOOST_TEST(positions[order[t + 1].position].state);
+    BOOST_TEST(!positions[order[t + 2].position].state);
+    for (std::size_t k = 0; k < 3; ++k) BOOST_TEST(!order[t + k].ends_node);
+    BOOST_TEST(order[t + 3].ends_node);
+  }
+  BOOST_TEST(positions[20].cell_start);  // the reduction cell starts at node 5
+  // An op-only space is decided in token order, with no nodes.
+  auto nb = build(p.registry, "nasbench201", "type=\"enas\"");
+  const auto nb_order = automl::enas::decision_order(automl::enas::layout(*nb.space->tokens()));
+  BOOST_TEST_REQUIRE(nb_order.size() == 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    BOOST_TEST(nb_order[i].position == i);
+    BOOST_TEST(!nb_order[i].ends_node);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_baseline_starts_at_zero_and_the_lstm_has_no_bias) {
+  automl::test::Plugins p(true);
+  auto c = build(p.registry, "nasbench201", "type=\"enas\"\nsamples_per_round=1\nbaseline_decay=0.9");
+  c.strategy->tell(reward(c.strategy->ask(automl::AskContext{1}), 2));
+  const auto d = c.strategy->diagnostics();
+  // b = 0 - (1 - 0.9)(0 - R): a tenth of the first reward (it was R itself).
+  BOOST_TEST(d.at("baseline") == 0.1 * d.at("mean_reward"), boost::test_tools::tolerance(1e-12));
+  automl::StateWriter w;
+  c.strategy->save(w);
+  automl::StateReader in(w.bytes(), "enas");
+  std::istringstream bytes(in.get_string());
+  torch::serialize::InputArchive archive;
+  archive.load_from(bytes);
+  const auto keys = archive.keys();
+  BOOST_TEST(std::count(keys.begin(), keys.end(), "w_lstm") == 1);
+  for (const auto& k : keys) BOOST_TEST(k.find("bias") == std::string::npos, k);
+  torch::Tensor w_lstm;
+  BOOST_TEST_REQUIRE(archive.try_read("w_lstm", w_lstm));
+  BOOST_TEST(w_lstm.size(0) == 2 * 64);  // [x, h] -> 4 gates, as matmul(concat[x, h], w)
+  BOOST_TEST(w_lstm.size(1) == 4 * 64);
+}
 
 BOOST_AUTO_TEST_CASE(samples_are_valid_on_cell_and_op_spaces) {
   automl::test::Plugins p(true);

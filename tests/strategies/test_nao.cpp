@@ -125,6 +125,17 @@ BOOST_AUTO_TEST_CASE(generation_yields_valid_novel_architectures) {
   BOOST_TEST(std::set<Architecture>(g.archs.begin(), g.archs.end()).size() == g.archs.size());
 }
 
+BOOST_AUTO_TEST_CASE(generation_tries_step_sizes_one_past_the_limit) {
+  // The reference's loop checks `step > max_step_size` after the step: with
+  // max_step_size = 3 it decodes at steps 1, 2, 3 and 4.
+  auto& t = trained();
+  const std::vector<Architecture> seeds(t.held_out.begin(), t.held_out.begin() + 5);
+  const auto g = nao::generate(t.net, *t.space->tokens(), seeds, 1000000, 3, [](const Architecture&) { return true; });
+  BOOST_TEST(g.last_step == 4);
+  for (const auto& [step, n] : g.novel_at_step) BOOST_TEST((step >= 1 && step <= 4), step);
+  BOOST_TEST(g.archs.size() <= 20u);  // at most 5 seeds x 4 steps
+}
+
 BOOST_AUTO_TEST_CASE(gradient_ascent_raises_predicted_and_true_scores) {
   auto& t = trained();
   const std::vector<Architecture> seeds(t.held_out.begin(), t.held_out.begin() + 50);

@@ -193,20 +193,48 @@ std::string final_section(const RunData& d) {
   return s;
 }
 
+// A diagnostic named PREFIX_at_step_N (NAO's novel_at_step_N: new cells
+// first decoded at step size N) is one point of a curve over N: its prefix
+// and N; "" when the key is a plain figure.
+std::pair<std::string, double> step_key(const std::string& key) {
+  const auto at = key.rfind("_at_step_");
+  if (at == std::string::npos || at == 0) return {"", 0};
+  const std::string n = key.substr(at + 9);
+  if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) return {"", 0};
+  return {key.substr(0, at), std::stod(n)};
+}
+
+const char* kSmallFigure = "<figure style=\"display:inline-block;width:49%;margin:0\">";
+
+// One chart per plain figure against the round, one per step-indexed
+// family against the step (a line per round, the last six), and a table of
+// the plain figures.
 std::string diagnostics_section(const RunData& d) {
   if (d.diagnostics.empty()) return "";
   std::set<std::string> keys;
-  for (const auto& [round, figures] : d.diagnostics)
-    for (const auto& [k, v] : figures) keys.insert(k);
+  std::map<std::string, std::vector<html::Series>> by_step;
+  for (const auto& [round, figures] : d.diagnostics) {
+    std::map<std::string, html::Series> of_round;
+    for (const auto& [k, v] : figures) {
+      const auto [prefix, step] = step_key(k);
+      if (prefix.empty()) keys.insert(k);
+      else of_round.try_emplace(prefix, html::Series{"round " + std::to_string(round), {}}).first->second.points.emplace_back(step, v);
+    }
+    for (auto& [prefix, series] : of_round) {
+      std::sort(series.points.begin(), series.points.end());
+      by_step[prefix].push_back(std::move(series));
+    }
+  }
   std::string s = "<h2>Strategy diagnostics per round</h2>\n";
-  std::size_t charts = 0;
+  for (auto& [prefix, series] : by_step) {
+    if (series.size() > 6) series.erase(series.begin(), series.end() - 6);
+    s += kSmallFigure + html::line_chart({prefix + " by step", "step", prefix, series}, 540, 240) + "</figure>\n";
+  }
   for (const auto& key : keys) {
-    if (charts++ == 8) break;
     html::Series series{key, {}};
     for (const auto& [round, figures] : d.diagnostics)
       if (const auto it = figures.find(key); it != figures.end()) series.points.emplace_back(round, it->second);
-    s += "<figure style=\"display:inline-block;width:49%;margin:0\">" +
-         html::line_chart({key, "round", "", {series}}, 540, 240) + "</figure>\n";
+    s += kSmallFigure + html::line_chart({key, "round", "", {series}}, 540, 240) + "</figure>\n";
   }
   std::vector<std::string> header{"round"};
   header.insert(header.end(), keys.begin(), keys.end());
