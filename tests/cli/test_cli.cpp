@@ -2,9 +2,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -301,7 +303,23 @@ BOOST_AUTO_TEST_CASE(final_stage_trains_random_architectures_beside_the_best) {
     BOOST_TEST(repeat[i].trial.arch_text == finals[i].trial.arch_text);
     BOOST_TEST(repeat[i].trial.score == finals[i].trial.score);
   }
-  BOOST_TEST(has(automl_cli({"check", exp.string()}).out, "random = 2"));
+  BOOST_TEST(has(automl_cli({"check", exp.string()}).out, "random = 2\nselect = \"auto\""));
+  // select = "last_round": the candidates come from the last round's trials only.
+  const auto last = automl_cli({"run", exp.string(), "--set", "final.select=\"last_round\""});
+  BOOST_TEST(last.code == 0, last.err);
+  std::ifstream log(exp.parent_path() / "runs" / "exp-3" / "log.txt");
+  const std::string log_text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  BOOST_TEST(has(log_text, "candidates of the last round"), log_text);
+  const auto store = automl::ResultsStore::open(exp.parent_path() / "runs" / "exp-3" / "results.db");
+  std::int64_t last_round = 0;
+  for (const auto& t : store->trials()) last_round = std::max(last_round, t.round);
+  std::set<std::string> of_last;
+  for (const auto& t : store->trials(last_round)) of_last.insert(t.arch_text);
+  for (const auto& f : store->finals())
+    if (!f.random_baseline()) BOOST_TEST(of_last.count(f.trial.arch_text) == 1u, f.trial.arch_text);
+  const auto bad_select = automl_cli({"check", exp.string(), "--set", "final.select=\"best\""});
+  BOOST_TEST(bad_select.code == 2);
+  BOOST_TEST(has(bad_select.err, "[final] select: expected \"auto\", \"last_round\" or \"best_ever\""), bad_select.err);
   const auto bad = automl_cli({"check", exp.string(), "--set", "final.random=-1"});
   BOOST_TEST(bad.code == 2);
   BOOST_TEST(has(bad.err, "[final] random: expected an integer >= 0"), bad.err);

@@ -132,9 +132,9 @@ ComponentSpec component(const toml::table& root, const std::string& name, const 
   return spec;
 }
 
-// [final]: an evaluator table plus the host's own keys top_k and random,
-// taken out before the plugin sees the table.
-ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources& sets, int& top_k, int& random) {
+// [final]: an evaluator table plus the host's own keys top_k, random and
+// select, taken out before the plugin sees the table.
+ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources& sets, Experiment& exp) {
   ComponentSpec spec = component(root, "final", sets);
   auto entries = spec.section.entries();
   const auto take = [&entries](const char* key, int& out, std::int64_t least, const char* meaning) {
@@ -146,8 +146,16 @@ ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources
     out = static_cast<int>(*value);
     entries.erase(it);
   };
-  take("top_k", top_k, 1, "how many of the search's best candidates the final evaluator re-evaluates");
-  take("random", random, 0, "how many architectures drawn at random the final evaluator trains beside them");
+  take("top_k", exp.final_top_k, 1, "how many of the search's best candidates the final evaluator re-evaluates");
+  take("random", exp.final_random, 0, "how many architectures drawn at random the final evaluator trains beside them");
+  if (const auto it = entries.find("select"); it != entries.end()) {
+    const auto* value = std::get_if<std::string>(&it->second.value);
+    if (value == nullptr || (*value != "auto" && *value != "last_round" && *value != "best_ever"))
+      throw ConfigError(it->second.where, "[final] select: expected \"auto\", \"last_round\" or \"best_ever\" "
+                                          "(which trials compete for the top k)");
+    exp.final_select = *value;
+    entries.erase(it);
+  }
   spec.section = Section("final", spec.type, spec.section.where(), std::move(entries));
   return spec;
 }
@@ -188,7 +196,7 @@ Experiment detail::experiment_from_table(const toml::table& root, const std::str
   if (root.contains("strategy")) exp.strategy = component(root, "strategy", sets);
   if (root.contains("evaluator")) exp.evaluator = component(root, "evaluator", sets);
   if (root.contains("reference")) exp.reference = component(root, "reference", sets);
-  if (root.contains("final")) exp.final_stage = final_stage(root, sets, exp.final_top_k, exp.final_random);
+  if (root.contains("final")) exp.final_stage = final_stage(root, sets, exp);
   return exp;
 }
 
@@ -215,7 +223,8 @@ std::string resolved_toml(const Experiment& exp, const Registry& registry) {
            " from " + r.origin + "\n";
     out += table_toml(spec->section.name(), spec->type, r.doc.fields, spec->section);
     if (exp.final_stage && spec == &*exp.final_stage)
-      out += "top_k = " + std::to_string(exp.final_top_k) + "\nrandom = " + std::to_string(exp.final_random) + "\n";
+      out += "top_k = " + std::to_string(exp.final_top_k) + "\nrandom = " + std::to_string(exp.final_random) +
+             "\nselect = \"" + exp.final_select + "\"\n";
   }
   return out;
 }

@@ -249,7 +249,9 @@ class Runner {
     for (const auto& f : store_->finals())
       if (f.trial.status != TrialStatus::pending) done.insert(f.trial.id);
     const auto candidates = final_candidates();
-    log_info(fmt::format("final stage: {} candidates{} with evaluator '{}'", candidates.size() - exp_.final_random,
+    log_info(fmt::format("final stage: {} candidates of {}{} with evaluator '{}'",
+                         candidates.size() - static_cast<std::size_t>(exp_.final_random),
+                         final_from_last_round() ? "the last round" : "all rounds",
                          exp_.final_random ? fmt::format(" and {} random architectures", exp_.final_random) : "",
                          exp_.final_stage->type));
     for (const auto& [candidate, search_score] : candidates) {
@@ -267,6 +269,10 @@ class Runner {
     return true;
   }
 
+  bool final_from_last_round() const {
+    return exp_.final_select == "last_round" || (exp_.final_select == "auto" && c_.evaluator->scores_drift());
+  }
+
   // The [final] stage's work with each one's search score: the best
   // `final_top_k` distinct architectures by search score (id = rank), then
   // `final_random` drawn uniformly from the space (id = -1 - i, NaN score),
@@ -275,6 +281,10 @@ class Runner {
     std::vector<TrialRecord> ranked;
     for (auto& t : store_->trials())
       if (t.status == TrialStatus::ok && std::isfinite(t.score)) ranked.push_back(std::move(t));
+    if (final_from_last_round() && !ranked.empty()) {
+      const auto last = std::max_element(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.round < b.round; })->round;
+      ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](auto& t) { return t.round != last; }), ranked.end());
+    }
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
     std::vector<std::pair<TrialRecord, double>> out;
     const auto seed = static_cast<std::uint64_t>(exp_.options.seed);

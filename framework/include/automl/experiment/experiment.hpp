@@ -56,9 +56,15 @@ struct Experiment {
   /// keys) re-evaluates the search's `final_top_k` best candidates, and
   /// `final_random` architectures drawn uniformly from the search space
   /// beside them (what the search bought over no search).
+  /// `final_select` says which trials compete for the top k: "best_ever"
+  /// (every round's), "last_round" (the last round's only: the reference
+  /// re-ranks its last scoring, as shared-weight scores drift between
+  /// rounds), or "auto": last_round when the search's evaluator says its
+  /// scores drift (Evaluator::scores_drift), else best_ever.
   std::optional<ComponentSpec> final_stage;
   int final_top_k = 5;
   int final_random = 0;
+  std::string final_select = "auto";
 
   /// The plugin tables present, in build order (dataset first, then search
   /// space, strategy, evaluator, [reference], [final]).
