@@ -24,7 +24,7 @@ class Browser:
         if os.path.exists(port_file):
             os.remove(port_file)
         self.process = subprocess.Popen(
-            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
              "--remote-debugging-port=0", "--user-data-dir=" + profile_dir,
              "--window-size=%d,%d" % (width, height), url],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -134,47 +134,72 @@ std::vector<double> best_so_far(const ResultsStore& store) {
   return curve;
 }
 
-// The comparison's page and its version, from every run's database.
-std::pair<std::string, std::string> compare_page(const fs::path& dir, const std::string& head_extra) {
+// One run of a comparison as its row shows it, and its best-so-far curve.
+struct RunRow {
+  ComparedRun run;
+  std::string state = "unreadable", trials, best, elapsed;
+  std::vector<double> curve;
+};
+
+struct ComparisonState {
+  std::vector<RunRow> rows;
+  std::string version;  ///< changes whenever a run commits something
+};
+
+ComparisonState comparison_state(const fs::path& dir) {
+  ComparisonState c;
   const auto runs = compared_runs(dir);
-  std::string version = std::to_string(runs.size());
-  std::string rows;
-  std::map<std::string, std::vector<std::vector<double>>> curves;
-  std::map<std::string, std::size_t> states;
+  c.version = std::to_string(runs.size());
   for (const auto& r : runs) {
-    std::string state = "unreadable", best, trials, elapsed;
+    RunRow row;
+    row.run = r;
     try {
       const auto store = ResultsStore::open_read_only(r.dir / "results.db");
       const RunState s = run_state(*store);
-      version += "|" + s.version();
-      curves[r.variant].push_back(best_so_far(*store));
-      state = s.stop_reason.empty() ? "starting" : s.stop_reason;
-      best = std::isfinite(s.best) ? fmt::format("{:.4f}", s.best) : "";
-      trials = fmt::format("{} ok, {} failed", s.ok, s.failed);
-      elapsed = fmt::format("{:.0f}", s.elapsed_s);
+      c.version += "|" + s.version();
+      row.curve = best_so_far(*store);
+      row.state = s.stop_reason.empty() ? "starting" : s.stop_reason;
+      row.best = std::isfinite(s.best) ? fmt::format("{:.4f}", s.best) : "";
+      row.trials = fmt::format("{} ok, {} failed", s.ok, s.failed);
+      row.elapsed = fmt::format("{:.0f}", s.elapsed_s);
     } catch (const std::exception& e) {
-      state = std::string("unreadable: ") + e.what();
+      row.state = std::string("unreadable: ") + e.what();
     }
-    ++states[state.rfind("error", 0) == 0 ? "failed" : state.rfind("running", 0) == 0 ? "running" : "stopped"];
-    const std::string link = fmt::format("runs/{}/seed-{}/", r.variant, r.seed);
-    rows += fmt::format("<tr><td class=\"t\"><a href=\"{}\">{}</a></td><td>{}</td><td class=\"t\">{}</td>"
-                        "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                        html::escape(link), html::escape(r.variant), r.seed, html::escape(state), trials, best,
-                        elapsed);
+    c.rows.push_back(std::move(row));
+  }
+  return c;
+}
+
+std::string run_rows(const ComparisonState& c) {
+  std::string rows;
+  for (const auto& r : c.rows)
+    rows += fmt::format("<tr><td class=\"t\"><a href=\"runs/{0}/seed-{1}/\">{0}</a></td><td>{1}</td>"
+                        "<td class=\"t\">{2}</td><td>{3}</td><td>{4}</td><td>{5}</td></tr>\n",
+                        html::escape(r.run.variant), r.run.seed, html::escape(r.state), r.trials, r.best, r.elapsed);
+  return rows;
+}
+
+// The comparison's page: counts by state, a median curve per variant, the runs.
+std::string compare_page(const fs::path& dir, const ComparisonState& c, const std::string& head_extra) {
+  std::map<std::string, std::vector<std::vector<double>>> curves;
+  std::map<std::string, std::size_t> states;
+  for (const auto& r : c.rows) {
+    if (r.state.rfind("unreadable", 0) != 0) curves[r.run.variant].push_back(r.curve);
+    ++states[r.state.rfind("error", 0) == 0 ? "failed" : r.state.rfind("running", 0) == 0 ? "running" : "stopped"];
   }
   html::LineChart chart{"Best score so far (median over each variant's runs)", "successful trials", "score", {}};
-  for (const auto& [variant, c] : curves) chart.series.push_back(median_best(variant, c));
+  for (const auto& [variant, runs] : curves) chart.series.push_back(median_best(variant, runs));
   std::string s = html::page_start("automl comparison " + dir.filename().string(), head_extra);
   s += "<div class=\"live\" id=\"live\"></div><h1>Comparison " + html::escape(dir.filename().string()) + "</h1>\n";
-  s += "<div id=\"report\" data-version=\"" + html::escape(version) + "\">\n<p>";
-  s += fmt::format("{} runs started: {} running, {} stopped, {} failed.", runs.size(), states["running"],
+  s += "<div id=\"report\" data-version=\"" + html::escape(c.version) + "\">\n<p>";
+  s += fmt::format("{} runs started: {} running, {} stopped, {} failed.", c.rows.size(), states["running"],
                    states["stopped"], states["failed"]);
   if (fs::exists(dir / "report.html")) s += " The comparison's report: <a href=\"report.html\">report.html</a>.";
   s += "</p>\n<figure>" + html::line_chart(chart) + "</figure>\n";
   s += "<table class=\"sortable\" id=\"runs\"><thead><tr><th class=\"t\">variant</th><th>seed</th>"
        "<th class=\"t\">state</th><th>trials</th><th>best score</th><th>run time (s)</th></tr></thead><tbody>\n" +
-       rows + "</tbody></table>\n</div>\n</body></html>\n";
-  return {s, version};
+       run_rows(c) + "</tbody></table>\n</div>\n</body></html>\n";
+  return s;
 }
 
 class Server {
@@ -225,8 +250,9 @@ class Server {
     const bool api = path.size() > prefix.size() && path.compare(prefix.size(), 4, "api/") == 0;
     response.set_header("Cache-Control", "no-store");
     if (run_dir->empty()) {  // the comparison itself
-      if (api && leaf == "version") return response.set_content(compare_page(dir_, "").second, "text/plain");
-      if (!api && leaf.empty()) return response.set_content(compare_page(dir_, head_extra_).first, "text/html");
+      if (api && leaf == "version") return response.set_content(comparison_state(dir_).version, "text/plain");
+      if (!api && leaf.empty())
+        return response.set_content(compare_page(dir_, comparison_state(dir_), head_extra_), "text/html");
       if (!api && leaf == "report.html" && fs::exists(dir_ / "report.html"))
         return response.set_content(read(dir_ / "report.html"), "text/html");
       return not_found(response, path);
