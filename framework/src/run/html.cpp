@@ -31,7 +31,8 @@ struct Axis {
   bool log = false;
 };
 
-Axis nice_axis(double lo, double hi, bool log) {
+// `integers`: the values are whole numbers (rounds, counts): no tick between.
+Axis nice_axis(double lo, double hi, bool log, bool integers = false) {
   Axis a;
   a.log = log;
   if (log) {
@@ -50,6 +51,7 @@ Axis nice_axis(double lo, double hi, bool log) {
   const double magnitude = std::pow(10, std::floor(std::log10(raw)));
   const double fraction = raw / magnitude;
   a.step = magnitude * (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10);
+  if (integers) a.step = std::max(a.step, 1.0);
   a.lo = std::floor(lo / a.step) * a.step;
   a.hi = std::ceil(hi / a.step) * a.step;
   return a;
@@ -190,7 +192,10 @@ std::string line_chart(const LineChart& chart, int width, int height) {
   if (!std::isfinite(x_lo)) return empty_chart(chart.title, width, 60, "no points yet");
   Frame f(width, height);
   if (chart.series.size() > 1) f.right = 170;
-  f.x = nice_axis(x_lo, x_hi, chart.log_x);
+  bool whole = true;
+  for (const auto& s : chart.series)
+    for (const auto& [x, y] : s.points) whole = whole && std::isfinite(x) && x == std::round(x);
+  f.x = nice_axis(x_lo, x_hi, chart.log_x, whole);
   f.y = nice_axis(y_lo, y_hi, false);
   std::string s = f.draw(chart.title, chart.x_label, chart.y_label);
   for (std::size_t i = 0; i < chart.series.size(); ++i) {
@@ -231,8 +236,7 @@ std::string histogram(const Histogram& chart, int width, int height) {
   for (double x : v) ++counts[static_cast<std::size_t>(std::min(bins - 1, static_cast<int>((x - lo) / (hi - lo) * bins)))];
   Frame f(width, height);
   f.x = nice_axis(lo, hi, false);
-  f.y = nice_axis(0, *std::max_element(counts.begin(), counts.end()), false);
-  if (f.y.step < 1) f.y = Axis{0, std::max(1.0, f.y.hi), 1.0};
+  f.y = nice_axis(0, *std::max_element(counts.begin(), counts.end()), false, true);
   std::string s = f.draw(chart.title, chart.x_label, "trials");
   const double w = (hi - lo) / bins;
   for (int b = 0; b < bins; ++b) {
