@@ -5,7 +5,7 @@
 # build-fuzz/findings/. Needs the regular build in ./build (its
 # `automl describe --json` gives the plugins' schemas).
 #
-#   scripts/fuzz.sh                      every target for 20 s (what CI runs)
+#   scripts/fuzz.sh                      every target for 15 s (what CI runs)
 #   scripts/fuzz.sh --seconds 600 idx    one target for 10 minutes
 #   scripts/fuzz.sh --runs 1000000       every target for a million inputs
 #
@@ -13,7 +13,7 @@
 # regular test suite replays (ctest -R fuzz/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-limit=(-max_total_time=20)
+limit=(-max_total_time=15)
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds (warnings as errors) and runs every test, then the
 # sanitizer build and its tests (scripts/sanitize.sh), then each fuzz target
-# for 20 seconds (scripts/fuzz.sh).
+# for 15 seconds (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

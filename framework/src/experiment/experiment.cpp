@@ -1,8 +1,6 @@
 // Experiment files: the [experiment] schema, the plugin tables, --set
 // overrides, and the resolved form written beside every run.
 
-#include <fmt/format.h>
-
 #include "automl/experiment/experiment.hpp"
 
 #include <fstream>
@@ -142,7 +140,8 @@ ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources
     if (it == entries.end()) return;
     const auto* value = std::get_if<std::int64_t>(&it->second.value);
     if (value == nullptr || *value < least || *value > 1000000)
-      throw ConfigError(it->second.where, fmt::format("[final] {}: expected an integer >= {} ({})", key, least, meaning));
+      throw ConfigError(it->second.where, std::string("[final] ") + key + ": expected an integer >= " +
+                                              std::to_string(least) + " (" + meaning + ")");
     out = static_cast<int>(*value);
     entries.erase(it);
   };
