@@ -82,6 +82,9 @@ BOOST_AUTO_TEST_CASE(missing_pieces_are_named) {
   auto no_type = kValid;
   no_type.replace(no_type.find("type = \"random\""), 15, "");
   BOOST_TEST(error(no_type).find("[strategy] needs a `type` key") != std::string::npos);
+  auto empty_type = kValid;
+  empty_type.replace(empty_type.find("type = \"tabular\""), 16, "type = \"\"");
+  BOOST_TEST(error(empty_type).find("exp.toml:13:8: [evaluator] type is empty") != std::string::npos, error(empty_type));
   auto no_budget = kValid;
   no_budget.replace(no_budget.find("budget_trials = 10"), 18, "");
   BOOST_TEST(error(no_budget).find("no budget") != std::string::npos);

@@ -126,6 +126,9 @@ ComponentSpec component(const toml::table& root, const std::string& name, const 
     throw ConfigError(detail::location_of(*type), "[" + name + "] type must be a string naming the plugin");
   spec.type = *type->value<std::string>();
   spec.type_where = detail::location_of(*type);
+  if (spec.type.empty())
+    throw ConfigError(spec.type_where, "[" + name + "] type is empty: name the plugin, e.g. type = \"random\"; "
+                                       "`automl list` shows the registered plugins");
   spec.section = detail::to_section(table, name, spec.type, sets);
   return spec;
 }
