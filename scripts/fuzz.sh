@@ -8,17 +8,22 @@
 #   scripts/fuzz.sh                      every target for 15 s (what CI runs)
 #   scripts/fuzz.sh --seconds 600 idx    one target for 10 minutes
 #   scripts/fuzz.sh --runs 1000000       every target for a million inputs
+#   scripts/fuzz.sh --seed 1             the same inputs every time (the test
+#                                        command's choice; otherwise libFuzzer
+#                                        draws a seed, and each run explores anew)
 #
 # A finding, once fixed, goes to tests/fuzz/regressions/TARGET/, which the
 # regular test suite replays (ctest -R fuzz/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=(-max_total_time=15)
+seed=()
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) limit=(-max_total_time="$2"); shift 2 ;;
     --runs) limit=(-runs="$2"); shift 2 ;;
+    --seed) seed=(-seed="$2"); shift 2 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -66,7 +71,7 @@ for t in "${targets[@]}"; do
   mkdir -p build-fuzz/corpus/"$t"
   log=build-fuzz/"$t".log
   echo "fuzz.sh: $t"
-  if build-fuzz/fuzz_"$t" "${limit[@]}" "${extra[@]}" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+  if build-fuzz/fuzz_"$t" "${limit[@]}" "${seed[@]}" "${extra[@]}" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix=build-fuzz/findings/"$t"- build-fuzz/corpus/"$t" "${inputs[@]}" > "$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)

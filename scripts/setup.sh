@@ -31,6 +31,7 @@ test_packages=(
   cmark-gfm                              # renders report.md in the comparison test
   python3-scipy                          # rank correlations checked against SciPy
   chromium-headless-shell                # a real browser for the automl serve test
+  python3-torch                          # the Python trial example (share/examples/python_trial)
 )
 [ "${1:-}" = "--run" ] || packages+=("${test_packages[@]}")
 

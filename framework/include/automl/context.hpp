@@ -5,7 +5,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
+
+#include "automl/params.hpp"
 
 namespace automl {
 
@@ -19,6 +22,11 @@ struct Context {
   std::filesystem::path base_dir; ///< relative paths in the experiment resolve against this
   const SearchSpace* space = nullptr;  ///< set for strategies and evaluators
   const Dataset* dataset = nullptr;    ///< set when the experiment has a [dataset]
+  /// The experiment's [dataset] table, every default filled in (its `type`
+  /// apart), for evaluators that hand the data's description on to a user's
+  /// own code; empty without a [dataset].
+  std::string dataset_type;
+  std::map<std::string, Value> dataset_options;
 
   /// `path` as written in the experiment, made absolute against base_dir.
   std::filesystem::path resolve(const std::string& path) const {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
 
 #include "automl/architecture.hpp"
@@ -22,9 +23,27 @@ struct TrialResult {
 };
 
 struct TrialContext {
+  TrialContext() = default;
+  TrialContext(std::uint64_t trial_, std::uint64_t seed_, int threads_) : trial(trial_), seed(seed_), threads(threads_) {}
+
   std::uint64_t trial = 0;  ///< 0-based trial number in the run
   std::uint64_t seed = 0;   ///< derived from the experiment seed and the trial number
   int threads = 1;          ///< intra-op threads this trial may use
+  /// A directory of this trial's own in the run directory (trials/ID,
+  /// reference/ID, final/ID) for evaluators that keep files; the host names
+  /// it and the evaluator creates it when it needs one. A run killed in the
+  /// middle of the trial may have left files there. Empty outside a run.
+  std::filesystem::path dir;
+  /// True once the user asked to stop (Ctrl-C). A long evaluation may then
+  /// give up by throwing TrialStopped; unset outside a run.
+  std::function<bool()> stop;
+};
+
+/// Thrown by evaluate() that gave up because TrialContext::stop() turned
+/// true: the host leaves the trial pending, and a resumed run evaluates it
+/// again from the start with the same seed.
+struct TrialStopped : std::runtime_error {
+  TrialStopped() : std::runtime_error("the trial was stopped before it finished") {}
 };
 
 struct RoundContext {

@@ -85,6 +85,10 @@ Components build_components(const Experiment& exp, const Registry& registry) {
   if (exp.dataset) {
     c.dataset = build_dataset(exp, registry);
     ctx.dataset = c.dataset.get();
+    ctx.dataset_type = exp.dataset->type;
+    ctx.dataset_options =
+        resolve_fields(registry.find(Kind::dataset, exp.dataset->type, exp.dataset->type_where).doc.fields,
+                       exp.dataset->section);
   }
   ctx.seed = component_seed(exp, "search_space");
   c.space = make<SearchSpace>(registry, exp.search_space, ctx);

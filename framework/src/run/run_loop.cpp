@@ -259,7 +259,8 @@ class Runner {
       if (control_.stop && control_.stop->load()) return false;
       TrialRecord f = candidate;
       f.arch = c_.space->parse(f.arch_text);
-      evaluate_into(*c_.final_evaluator, f, exp_.options.threads);
+      evaluate_into(*c_.final_evaluator, f, exp_.options.threads, "final");
+      if (f.status == TrialStatus::pending) return false;  // stopped: evaluated again on resume
       store_->add_final(f, search_score);
       const std::string what = f.id < 0 ? fmt::format("random #{}", -f.id) : fmt::format("#{} search {:.4f}", f.id, search_score);
       log_info(fmt::format("final {} -> final {} {}", what,
@@ -310,7 +311,8 @@ class Runner {
   }
 
   void run_trial(TrialRecord& t) {
-    evaluate_into(*c_.evaluator, t, threads_per_trial(exp_.options));
+    evaluate_into(*c_.evaluator, t, threads_per_trial(exp_.options), "trials");
+    if (t.status == TrialStatus::pending) return;  // stopped: evaluated again on resume
     add_reference(t);
     t.elapsed_s = elapsed_s();
     store_->finish_trial(t);
@@ -325,31 +327,47 @@ class Runner {
     std::unique_lock<std::mutex> lock(reference_mutex_, std::defer_lock);
     if (!c_.reference_evaluator->concurrent()) lock.lock();
     try {
-      const TrialContext ctx{static_cast<std::uint64_t>(t.id),
-                             derive_seed(static_cast<std::uint64_t>(exp_.options.seed), "reference",
-                                         static_cast<std::uint64_t>(t.id)),
-                             threads_per_trial(exp_.options)};
+      const TrialContext ctx = trial_context(
+          t.id, derive_seed(static_cast<std::uint64_t>(exp_.options.seed), "reference", static_cast<std::uint64_t>(t.id)),
+          threads_per_trial(exp_.options), "reference");
       const TrialResult result = c_.reference_evaluator->evaluate(t.arch, ctx);
       if (!std::isfinite(result.score)) throw Error(fmt::format("a non-finite score ({})", result.score));
       for (const auto& [key, value] : result.metrics) t.metrics[kReferenceMetric + "." + key] = value;
       t.metrics[kReferenceMetric] = result.score;
+    } catch (const TrialStopped&) {
+      log_warning(fmt::format("trial {}: stopped before the [reference] evaluator finished; it has no reference score", t.id));
     } catch (const std::exception& e) {
       log_warning(fmt::format("trial {}: [reference] evaluator '{}' failed, the trial has no reference score: {}",
                               t.id, exp_.reference->type, printable(first_line(e.what()), 2000)));
     }
   }
 
-  // Evaluates t.arch into t's status, score, metrics, error and times.
-  void evaluate_into(Evaluator& evaluator, TrialRecord& t, int threads) {
+  // What an evaluator gets for trial `id`: its seed, threads, a directory
+  // of its own under `area` of the run directory, and the stop flag.
+  TrialContext trial_context(std::int64_t id, std::uint64_t seed, int threads, const char* area) const {
+    TrialContext ctx;
+    ctx.trial = static_cast<std::uint64_t>(id);
+    ctx.seed = seed;
+    ctx.threads = threads;
+    ctx.dir = run_dir_ / area / (id < 0 ? "random-" + std::to_string(-id) : std::to_string(id));
+    ctx.stop = [this] { return control_.stop && control_.stop->load(); };
+    return ctx;
+  }
+
+  // Evaluates t.arch into t's status, score, metrics, error and times; a
+  // trial the evaluator gave up on when asked to stop stays pending.
+  void evaluate_into(Evaluator& evaluator, TrialRecord& t, int threads, const char* area) {
     const auto start = Clock::now();
     try {
-      const TrialContext ctx{static_cast<std::uint64_t>(t.id), t.seed, threads};
-      TrialResult result = evaluator.evaluate(t.arch, ctx);
+      TrialResult result = evaluator.evaluate(t.arch, trial_context(t.id, t.seed, threads, area));
       t.metrics = std::move(result.metrics);
       t.score = result.score;
       t.status = std::isfinite(result.score) ? TrialStatus::ok : TrialStatus::failed;
       if (t.status == TrialStatus::failed)
         t.error = fmt::format("evaluator returned a non-finite score ({})", result.score);
+    } catch (const TrialStopped&) {
+      t.status = TrialStatus::pending;
+      return;
     } catch (const std::exception& e) {
       t.status = TrialStatus::failed;
       t.error = e.what();
