@@ -53,7 +53,7 @@ class Command final : public automl::Evaluator {
             .field("env", &Options::env, "Environment additions, \"KEY=VALUE\" each")
             .field("time_limit_s", &Options::time_limit_s,
                    "Seconds a trial may run before its process group is killed (the trial fails); 0: no limit")
-            .at_least(0)
+            .range(0, 1e9)
             .field("score", &Options::score, "The metric of result.json that is the score")
             .field("maximize", &Options::maximize, "True when a higher score metric is better (false: loss, perplexity)")
             .field("stderr_lines", &Options::stderr_lines, "Lines of the command's stderr quoted when a trial fails")
@@ -76,7 +76,11 @@ class Command final : public automl::Evaluator {
                   })
             .rule("score",
                   [](const Options& o) -> std::string { return o.score.empty() ? "name the metric" : ""; })
-            .example("command = [\"python3\", \"train.py\", \"--epochs\", \"2\"]\nscore = \"valid_acc\"");
+            .example(
+                "# e.g. command = [\"python3\", \"train.py\", \"--epochs\", \"2\"]; this one answers at once:\n"
+                "command = [\"sh\", \"-c\", \"echo '{\\\"metrics\\\": {\\\"valid_acc\\\": 50}}' > "
+                "\\\"$AUTOML_RESULT_FILE\\\"\"]\n"
+                "score = \"valid_acc\"");
     return s;
   }
 
@@ -89,8 +93,10 @@ class Command final : public automl::Evaluator {
 
   bool concurrent() const override { return true; }  // one process per trial
 
-  automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& trial) override {
-    const fs::path dir = trial.dir.empty() ? scratch_dir(trial) : trial.dir;
+  automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& given) override {
+    automl::TrialContext trial = given;
+    if (trial.dir.empty()) trial.dir = scratch_dir(trial);
+    const fs::path dir = trial.dir;
     fs::create_directories(dir);
     const fs::path trial_file = dir / "trial.json", result_file = dir / "result.json", pid_file = dir / "pid";
     const std::string marker = "AUTOML_TRIAL_DIR=" + fs::absolute(dir).string();

@@ -12,6 +12,16 @@ automl=$1 work=$2
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 export OMP_NUM_THREADS=1 AUTOML_PLUGIN_PATH=
 fail() { echo "FAIL: $*"; exit 1; }
+# True while process $1 runs (a zombie waiting for its reaper does not count);
+# it gets up to 2 s to go.
+lives() {
+  for _ in $(seq 40); do
+    [ -r "/proc/$1/stat" ] || return 1
+    [ "$(sed 's/^.*) \(.\).*/\1/' "/proc/$1/stat" 2> /dev/null)" = Z ] && return 1
+    sleep 0.05
+  done
+  return 0
+}
 
 # The user's script: its behaviour per MODE (set in the experiment's env).
 cat > trial.sh <<'SH'
@@ -102,8 +112,7 @@ check_failure exit "exited with code 3" "CUDA out of memory (pretend)" "stderr.l
 check_failure signal "killed by signal 11" "about to crash"
 check_failure timeout "ran past time_limit_s = 2 s" "waiting"
 gc=$(cat runs/timeout/trials/0/grandchild)
-sleep 0.2
-if kill -0 "$gc" 2> /dev/null; then kill -9 "$gc"; fail "the timed-out trial's background process $gc lives on"; fi
+if lives "$gc"; then kill -9 "$gc"; fail "the timed-out trial's background process $gc lives on"; fi
 check_failure noresult "result.json was not written" "forgot to write it"
 check_failure malformed "is not valid JSON" "write null instead"
 check_failure noscore "has no metric \"valid_acc\"" "it has acc"
@@ -124,7 +133,7 @@ for _ in $(seq 200); do [ -f runs/killed/trials/0/grandchild ] && break; sleep 0
 kill -9 "$pid"; wait "$pid" 2> /dev/null || true
 gc=$(cat runs/killed/trials/0/grandchild)
 "$automl" resume runs/killed > resumed.log 2>&1 || { cat resumed.log; fail "resume failed"; }
-if kill -0 "$gc" 2> /dev/null; then kill -9 "$gc"; fail "a process of the killed run's trial lives on"; fi
+if lives "$gc"; then kill -9 "$gc"; fail "a process of the killed run's trial lives on"; fi
 [ "$(errors killed | grep -c '^ok')" -eq 4 ] || { errors killed; fail "not all 4 trials succeeded after resume"; }
 
 # Ctrl-C (SIGINT to automl alone, as a terminal's would reach it, though the
@@ -136,8 +145,7 @@ for _ in $(seq 200); do [ -f runs/stopped/trials/0/grandchild ] && break; sleep 
 kill -INT "$pid"
 wait "$pid" && fail "an interrupted run exited with 0" || true
 gc=$(cat runs/stopped/trials/0/grandchild)
-sleep 0.2
-if kill -0 "$gc" 2> /dev/null; then kill -9 "$gc"; fail "Ctrl-C left the trial's process $gc running"; fi
+if lives "$gc"; then kill -9 "$gc"; fail "Ctrl-C left the trial's process $gc running"; fi
 grep -q "interrupted" stopped.log || { cat stopped.log; fail "the run does not say it was interrupted"; }
 [ "$(errors stopped | grep -c '^failed')" -eq 0 ] || fail "a stopped trial was recorded as failed"
 "$automl" resume runs/stopped > stopped2.log 2>&1 || { cat stopped2.log; fail "resume after Ctrl-C failed"; }
