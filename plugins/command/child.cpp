@@ -120,26 +120,30 @@ ChildOutcome run_child(const ChildSpec& spec, const std::function<bool()>& stop)
   }
   if (!spec.pid_file.empty()) std::ofstream(spec.pid_file) << pid << "\n";
 
+  const auto forget_pid = [&spec] {
+    std::error_code ec;
+    if (!spec.pid_file.empty()) fs::remove(spec.pid_file, ec);
+  };
   ChildOutcome outcome;
   int status = 0;
-  bool ended = false;
   Clock::time_point term_sent{};
-  bool term = false;
   auto pause = std::chrono::milliseconds(5);
-  while (!ended) {
+  for (;;) {
     const pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      ended = true;
-      break;
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) {
+      const int error = errno;
+      kill_group(pid, SIGKILL);
+      forget_pid();
+      throw automl::Error("lost track of '" + spec.argv[0] + "' (process " + std::to_string(pid) +
+                          "): waitpid failed: " + std::strerror(error) + "; its process group was killed");
     }
-    if (r < 0 && errno != EINTR) break;
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    if (!term) {
+    if (outcome.end == ChildOutcome::End::exited) {
       if (stop && stop()) outcome.end = ChildOutcome::End::stopped;
       else if (spec.time_limit_s > 0 && elapsed > spec.time_limit_s) outcome.end = ChildOutcome::End::timed_out;
       if (outcome.end != ChildOutcome::End::exited) {
         kill_group(pid, SIGTERM);
-        term = true;
         term_sent = Clock::now();
       }
     } else if (std::chrono::duration<double>(Clock::now() - term_sent).count() > spec.grace_s) {
@@ -149,10 +153,7 @@ ChildOutcome run_child(const ChildSpec& spec, const std::function<bool()>& stop)
     pause = std::min(pause * 2, std::chrono::milliseconds(100));
   }
   kill_group(pid, SIGKILL);  // what the child left behind in its group
-  if (!spec.pid_file.empty()) {
-    std::error_code ec;
-    fs::remove(spec.pid_file, ec);
-  }
+  forget_pid();
   outcome.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
   if (outcome.end == ChildOutcome::End::exited) {
     if (WIFSIGNALED(status)) {

@@ -1,6 +1,8 @@
 #pragma once
 // Small text helpers shared by the host's messages.
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,5 +31,8 @@ std::string first_line(const std::string& text);
 std::string shell_quote(const std::string& text);
 /// Current UTC time as 2026-11-27T22:31:05Z.
 std::string utc_now();
+/// The whole content of `file` (bytes as they are), or nullopt when it
+/// cannot be opened.
+std::optional<std::string> read_text(const std::filesystem::path& file);
 
 }  // namespace automl

@@ -3,12 +3,11 @@
 #include "report_page.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "automl/run/html.hpp"
+#include "automl/text.hpp"
 
 namespace automl::detail {
 
@@ -44,10 +43,7 @@ std::string table_cell(const std::string& text) {
 }
 
 std::string read_svg(const fs::path& file) {
-  std::ifstream in(file);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return html::inline_svg(s.str());
+  return html::inline_svg(read_text(file).value_or(""));
 }
 
 }  // namespace

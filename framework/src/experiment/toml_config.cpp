@@ -2,21 +2,17 @@
 
 #include "toml_config.hpp"
 
-#include <fstream>
-#include <sstream>
 
 #include "automl/text.hpp"
 
 namespace automl::detail {
 
 std::string read_config_file(const std::filesystem::path& file, const std::string& what) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
+  auto text = read_text(file);
+  if (!text)
     throw ConfigError("cannot read " + what + " '" + file.string() + "': " +
                       (std::filesystem::exists(file) ? "permission denied" : "no such file"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return std::move(*text);
 }
 
 Location location_of(const toml::node& node) {

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <optional>
 #include <tuple>
 #include <map>
@@ -21,6 +20,7 @@
 #include "automl/run/html.hpp"
 #include "automl/run/report.hpp"
 #include "automl/run/results_store.hpp"
+#include "automl/text.hpp"
 
 namespace automl {
 
@@ -296,10 +296,7 @@ class Server {
   }
 
   static std::string read(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    return read_text(file).value_or("");
   }
 
   static void not_found(httplib::Response& response, const std::string& path) {
