@@ -4,9 +4,11 @@
 #
 # Builds one plugin as a loadable module that the automl host can load. The
 # registry name defaults to the name of the folder holding the calling
-# CMakeLists.txt (plugins are one per folder, named after it). The module is
-# written to the host's plugin directory when built inside the automl tree and
-# installed there by `cmake --install`.
+# CMakeLists.txt (plugins are one per folder, named after it). Inside the
+# automl tree the module is written to the host's plugin folder and installed
+# with the host. Outside it (after find_package(automl)), `cmake --install`
+# puts it in AUTOML_PLUGIN_INSTALL_DIR, by default the plugin folder of the
+# automl that was found, where its host loads it with no environment variable.
 #
 # Creates the target automl_<kind>_<name>; link extra libraries to it as usual.
 function(automl_add_plugin)
@@ -26,6 +28,9 @@ function(automl_add_plugin)
   endif()
   if(NOT ARG_VERSION)
     set(ARG_VERSION "${PROJECT_VERSION}")
+  endif()
+  if(NOT ARG_VERSION)
+    set(ARG_VERSION "0.0.0")  # project() without VERSION
   endif()
 
   set(target "automl_${ARG_KIND}_${ARG_NAME}")
@@ -49,9 +54,14 @@ function(automl_add_plugin)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${AUTOML_PLUGIN_OUTPUT_DIR}")
   endif()
   # Installed plugins sit in <libdir>/automl/plugins and find the core
-  # libraries two folders up.
-  set_target_properties(${target} PROPERTIES INSTALL_RPATH "$ORIGIN/../..")
-  if(DEFINED AUTOML_PLUGIN_SUBDIR AND NOT ARG_NO_INSTALL)
-    install(TARGETS ${target} LIBRARY DESTINATION "${AUTOML_PLUGIN_SUBDIR}")
+  # libraries two folders up; libraries outside the system folders (an
+  # official LibTorch) by the path they were linked from.
+  set_target_properties(${target} PROPERTIES INSTALL_RPATH "$ORIGIN/../.." INSTALL_RPATH_USE_LINK_PATH ON)
+  if(NOT ARG_NO_INSTALL)
+    if(DEFINED AUTOML_PLUGIN_SUBDIR)
+      install(TARGETS ${target} LIBRARY DESTINATION "${AUTOML_PLUGIN_SUBDIR}" COMPONENT runtime)
+    elseif(AUTOML_PLUGIN_INSTALL_DIR)
+      install(TARGETS ${target} LIBRARY DESTINATION "${AUTOML_PLUGIN_INSTALL_DIR}")
+    endif()
   endif()
 endfunction()

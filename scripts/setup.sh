@@ -32,6 +32,7 @@ test_packages=(
   python3-scipy                          # rank correlations checked against SciPy
   chromium-headless-shell                # a real browser for the automl serve test
   python3-torch                          # the Python trial example (share/examples/python_trial)
+  dpkg-dev pkgconf                       # cpack -G DEB (dpkg-shlibdeps); automl.pc checked with pkg-config
 )
 [ "${1:-}" = "--run" ] || packages+=("${test_packages[@]}")
 

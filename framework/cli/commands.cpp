@@ -438,7 +438,7 @@ int cmd_serve(const Args& a) {
 int cmd_export(const Args& a) {
   auto o = base_options();
   o.add_options()("run_dir", po::value<std::string>(), "run directory")(
-      "format", po::value<std::string>()->default_value("csv"), "csv or json")(
+      "format", po::value<std::string>()->default_value("csv"), "csv, json (with learning curves) or curves (trial,step,name,value)")(
       "output,o", po::value<std::string>(), "write to this file instead of standard output");
   po::positional_options_description p;
   p.add("run_dir", 1);
@@ -516,8 +516,8 @@ const std::map<std::string, Command>& commands() {
                 cmd_show}},
       {"serve", {"Show a run or a comparison in the browser, live from its database (read-only).",
                  "serve DIR [--port 8080] [--host 127.0.0.1] [--refresh 2]", cmd_serve}},
-      {"export", {"Write every trial of a run as CSV or JSON.", "export RUN_DIR [--format csv|json] [-o FILE]",
-                  cmd_export}},
+      {"export", {"Write every trial of a run as CSV or JSON, or its learning curves as CSV.",
+                  "export RUN_DIR [--format csv|json|curves] [-o FILE]", cmd_export}},
   };
   return table;
 }

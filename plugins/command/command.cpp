@@ -130,7 +130,7 @@ class Command final : public automl::Evaluator {
 
     automl::TrialResult result;
     try {
-      result.metrics = command::read_result(result_file);
+      result = command::read_result(result_file);
     } catch (const automl::Error& e) {
       fail(spec, "succeeded, but " + std::string(e.what()));
     }

@@ -1,8 +1,6 @@
 #include "trial_files.hpp"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +36,53 @@ json cells_json(const std::vector<automl::CellGraph>& cells) {
     for (const auto& e : cell.edges) edges.push_back({{"from", e.from}, {"to", e.to}, {"op", e.label}});
     out.push_back({{"title", cell.title}, {"nodes", nodes}, {"edges", edges}});
   }
+  return out;
+}
+
+// A DARTS-style genotype of NASNet-like cells: per cell, each intermediate
+// node's (operation, input index) pairs, inputs numbered as DARTS numbers
+// them (0 = c_{k-2}, 1 = c_{k-1}, then the nodes in order), and the nodes the
+// output concatenates; plus the same as DARTS's Genotype(...) text. null for
+// cells of another shape (two inputs, labelled edges into the nodes, plain
+// edges into the output, titled "normal cell" / "reduction cell").
+json genotype_json(const std::vector<automl::CellGraph>& cells) {
+  if (cells.empty()) return nullptr;
+  json out = json::object();
+  std::string text = "Genotype(";
+  for (const auto& cell : cells) {
+    const std::string name = cell.title == "normal cell" ? "normal" : cell.title == "reduction cell" ? "reduce" : "";
+    if (name.empty() || out.contains(name)) return nullptr;
+    std::map<std::string, int> index;
+    int inputs = 0;
+    std::string output;
+    for (const auto& n : cell.nodes) {
+      if (n.role == automl::CellGraph::Role::output) output = n.id;
+      else index[n.id] = static_cast<int>(index.size());
+      if (n.role == automl::CellGraph::Role::input) ++inputs;
+    }
+    if (inputs != 2 || output.empty()) return nullptr;
+    json pairs = json::array(), concat = json::array();
+    std::string pairs_text, concat_text;
+    for (const auto& n : cell.nodes) {
+      if (n.role == automl::CellGraph::Role::input) continue;
+      for (const auto& e : cell.edges) {
+        if (e.to != n.id || !index.count(e.from)) continue;
+        if (n.role == automl::CellGraph::Role::output) {
+          if (!e.label.empty()) return nullptr;
+          concat.push_back(index[e.from]);
+          concat_text += (concat_text.empty() ? "" : ", ") + std::to_string(index[e.from]);
+        } else {
+          if (e.label.empty()) return nullptr;
+          pairs.push_back({e.label, index[e.from]});
+          pairs_text += (pairs_text.empty() ? "" : ", ") + ("('" + e.label + "', " + std::to_string(index[e.from]) + ")");
+        }
+      }
+    }
+    out[name] = pairs;
+    out[name + "_concat"] = concat;
+    text += (text.size() > 9 ? ", " : "") + name + "=[" + pairs_text + "], " + name + "_concat=[" + concat_text + "]";
+  }
+  out["text"] = text + ")";
   return out;
 }
 
@@ -78,6 +123,7 @@ std::string trial_json(const automl::Architecture& arch, const automl::TrialCont
               {"genes", genes},
               {"tokens", nullptr},
               {"cells", cells_json(space.graphs(arch))},
+              {"genotype", genotype_json(space.graphs(arch))},
               {"dataset", dataset_json(ctx)}};
   if (const auto* tokens = space.tokens()) doc["tokens"] = tokens->encode(arch);
   return doc.dump(2) + "\n";
@@ -99,16 +145,47 @@ std::vector<std::string> trial_environment(const automl::Architecture& arch, con
           "MKL_NUM_THREADS=" + threads};
 }
 
-std::map<std::string, double> read_result(const fs::path& result_file) {
-  std::ifstream in(result_file, std::ios::binary);
-  if (!in) throw automl::Error(result_file.string() + " was not written: the command must write its metrics there");
-  std::stringstream text;
-  text << in.rdbuf();
+namespace {
+
+// A number of result.json, or null for none (NaN).
+double number_or_null(const json& value, const fs::path& result_file, const std::string& what) {
+  if (value.is_number()) return value.get<double>();
+  if (value.is_null()) return std::nan("");
+  throw automl::Error(result_file.string() + ": " + what + " is " + std::string(value.type_name()) +
+                      ", expected a number (or null for none)");
+}
+
+std::vector<automl::CurvePoint> read_curve(const json& curve, const fs::path& result_file) {
+  const std::string example = "e.g. \"curve\": [{\"step\": 1, \"valid_acc\": 61.2}, {\"step\": 2, \"valid_acc\": 70.4}]";
+  if (!curve.is_array()) throw automl::Error(result_file.string() + ": \"curve\" must be a list of objects, " + example);
+  std::vector<automl::CurvePoint> points;
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    const auto& entry = curve[i];
+    const std::string where = "curve entry " + std::to_string(i);
+    if (!entry.is_object() || !entry.contains("step") || !entry["step"].is_number())
+      throw automl::Error(result_file.string() + ": " + where + " must be an object with a number \"step\", " + example);
+    automl::CurvePoint p;
+    p.step = entry["step"].get<double>();
+    if (!std::isfinite(p.step) || (!points.empty() && p.step <= points.back().step))
+      throw automl::Error(result_file.string() + ": " + where + " has step " + automl::printable(entry["step"].dump()) +
+                          "; steps must increase along the curve");
+    for (const auto& [key, value] : entry.items())
+      if (key != "step") p.values[key] = number_or_null(value, result_file, where + "'s \"" + automl::printable(key) + "\"");
+    points.push_back(std::move(p));
+  }
+  return points;
+}
+
+}  // namespace
+
+automl::TrialResult read_result(const fs::path& result_file) {
+  const auto text = automl::read_text(result_file);
+  if (!text) throw automl::Error(result_file.string() + " was not written: the command must write its metrics there");
   json doc;
   try {
-    doc = json::parse(text.str());
+    doc = json::parse(*text);
   } catch (const json::parse_error& e) {
-    const bool nan = text.str().find("NaN") != std::string::npos || text.str().find("Infinity") != std::string::npos;
+    const bool nan = text->find("NaN") != std::string::npos || text->find("Infinity") != std::string::npos;
     throw automl::Error(result_file.string() + " is not valid JSON (" + e.what() + ")" +
                         (nan ? "; JSON has no NaN or Infinity (Python's json.dump writes them): write null instead"
                              : ""));
@@ -116,15 +193,11 @@ std::map<std::string, double> read_result(const fs::path& result_file) {
   if (!doc.is_object() || !doc.contains("metrics") || !doc["metrics"].is_object())
     throw automl::Error(result_file.string() + " must hold an object with a \"metrics\" object, e.g. "
                         "{\"metrics\": {\"valid_acc\": 91.3}}");
-  std::map<std::string, double> metrics;
-  for (const auto& [key, value] : doc["metrics"].items()) {
-    if (value.is_number()) metrics[key] = value.get<double>();
-    else if (value.is_null()) metrics[key] = std::nan("");
-    else
-      throw automl::Error(result_file.string() + ": metric \"" + automl::printable(key) + "\" is " +
-                          std::string(value.type_name()) + ", expected a number (or null for none)");
-  }
-  return metrics;
+  automl::TrialResult result;
+  for (const auto& [key, value] : doc["metrics"].items())
+    result.metrics[key] = number_or_null(value, result_file, "metric \"" + automl::printable(key) + "\"");
+  if (doc.contains("curve")) result.curve = read_curve(doc["curve"], result_file);
+  return result;
 }
 
 }  // namespace command

@@ -26,8 +26,10 @@ std::vector<std::string> trial_environment(const automl::Architecture& arch, con
                                            const automl::Context& ctx, const std::filesystem::path& trial_file,
                                            const std::filesystem::path& result_file);
 
-/// The metrics of result.json: its "metrics" object, numbers (null: NaN).
-/// Throws automl::Error naming the file and what is wrong with it.
-std::map<std::string, double> read_result(const std::filesystem::path& result_file);
+/// The metrics of result.json (its "metrics" object, numbers; null: NaN)
+/// and its optional "curve": a list of objects, each a "step" and numbers.
+/// The score is left 0. Throws automl::Error naming the file and what is
+/// wrong with it.
+automl::TrialResult read_result(const std::filesystem::path& result_file);
 
 }  // namespace command

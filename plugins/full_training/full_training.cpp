@@ -103,9 +103,15 @@ class FullTraining final : public automl::Evaluator {
     auto network = build(arch, trial.seed);
     full_training::Training training(network, options_, *data_, trial.seed, device_);
     automl::TrialResult result;
-    for (int e = 0; e < options_.epochs; ++e) result.metrics["train_loss"] = training.train_epoch().train_loss;
+    for (int e = 0; e < options_.epochs; ++e) {
+      const auto stats = training.train_epoch();
+      result.metrics["train_loss"] = stats.train_loss;
+      result.curve.push_back({static_cast<double>(stats.epoch),
+                              {{"train_loss", stats.train_loss}, {"train_acc", stats.train_acc}, {"lr", stats.lr}}});
+    }
     result.score = training.accuracy(automl::Split::valid);
     result.metrics["valid_acc"] = result.score;
+    result.curve.back().values["valid_acc"] = result.score;
     if (options_.report_test) result.metrics["test_acc"] = training.accuracy(automl::Split::test);
     add_size_metrics(*network, result);
     result.metrics["train_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,5 +1,9 @@
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <sstream>
+
+#include "automl/run/report.hpp"
 #include "automl/run/results_store.hpp"
 #include "test_support.hpp"
 
@@ -47,6 +51,45 @@ BOOST_AUTO_TEST_CASE(refuses_to_overwrite_or_to_open_a_stranger) {
   BOOST_CHECK_THROW(automl::ResultsStore::open(dir / "missing.db"), automl::DataError);
   automl::test::write_file(dir / "junk.db", "not a database at all, just text");
   BOOST_CHECK_THROW(automl::ResultsStore::open(dir / "junk.db"), automl::DataError);
+}
+
+BOOST_AUTO_TEST_CASE(learning_curves_round_trip_and_export) {
+  const auto dir = automl::test::scratch_dir("results_store_curves");
+  {
+    auto store = automl::ResultsStore::create(dir / "results.db");
+    std::vector<automl::TrialRecord> round(2);
+    round[0].id = 0, round[0].arch_text = "a";
+    round[1].id = 1, round[1].arch_text = "b";
+    store->begin_round(0, round, "S0");
+    round[0].status = automl::TrialStatus::ok;
+    round[0].score = 70;
+    round[0].curve = {{1, {{"valid_acc", 50.0}}}, {2, {{"valid_acc", 60.0}, {"train_loss", 0.5}}}};
+    store->finish_trial(round[0]);
+    // Finishing a trial again (a resumed run) replaces its curve.
+    round[0].curve = {{1, {{"valid_acc", 55.0}}}, {2, {{"valid_acc", 70.0}, {"train_loss", std::nan("")}}}};
+    store->finish_trial(round[0]);
+    round[1].status = automl::TrialStatus::failed;
+    store->finish_trial(round[1]);
+  }
+  const auto store = automl::ResultsStore::open_read_only(dir / "results.db");
+  const auto curves = store->curves();
+  BOOST_REQUIRE(curves.size() == 1u);
+  const auto& c = curves.at(0);
+  BOOST_REQUIRE(c.size() == 2u);
+  BOOST_TEST(c[0].step == 1);
+  BOOST_TEST(c[0].values.size() == 1u);
+  BOOST_TEST(c[0].values.at("valid_acc") == 55);
+  BOOST_TEST(c[1].values.at("valid_acc") == 70);
+  BOOST_TEST(std::isnan(c[1].values.at("train_loss")));
+  BOOST_TEST(store->trials()[0].curve.empty());  // trials() leaves curves to curves()
+
+  std::ostringstream json, csv;
+  automl::export_run(*store, "json", json);
+  BOOST_TEST((json.str().find("\"curve\": [") != std::string::npos), json.str());
+  BOOST_TEST((json.str().find("\"train_loss\": null") != std::string::npos), json.str());
+  automl::export_run(*store, "curves", csv);
+  BOOST_TEST(csv.str() == "trial,step,name,value\n0,1,valid_acc,55\n0,2,train_loss,\n0,2,valid_acc,70\n",
+             csv.str());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -114,6 +114,14 @@ BOOST_AUTO_TEST_CASE(evaluate_scores_by_validation_accuracy_with_size_metrics) {
   BOOST_TEST(r.metrics.at("valid_acc") == r.score);
   for (const char* key : {"test_acc", "params", "multiply_adds", "train_loss", "train_seconds"})
     BOOST_TEST(r.metrics.count(key) == 1u, key);
+  // A learning curve: one point per epoch, the validation accuracy at the last.
+  BOOST_REQUIRE(r.curve.size() == 2u);
+  BOOST_TEST(r.curve[0].step == 1);
+  BOOST_TEST(r.curve[1].step == 2);
+  BOOST_TEST(r.curve[1].values.at("train_loss") == r.metrics.at("train_loss"));
+  BOOST_TEST(r.curve[0].values.count("valid_acc") == 0u);
+  BOOST_TEST(r.curve[1].values.at("valid_acc") == r.score);
+  BOOST_TEST(r.curve[0].values.at("lr") > r.curve[1].values.at("lr"));
   BOOST_TEST(!c.evaluator->inspect(c.space->parse("naonet_b")).empty());
 }
 

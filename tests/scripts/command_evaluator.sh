@@ -31,7 +31,9 @@ echo "training $AUTOML_ARCH with seed $AUTOML_SEED on $AUTOML_THREADS thread(s)"
 case "$MODE" in
   ok) n=$(grep -o nor_conv_3x3 <<< "$AUTOML_ARCH" | wc -l)
       grep -q '"format": 1' "$AUTOML_TRIAL_FILE" || exit 9
-      printf '{"metrics": {"valid_acc": %d.5, "params": 1234, "unused": null}}\n' "$n" > "$AUTOML_RESULT_FILE" ;;
+      printf '{"metrics": {"valid_acc": %d.5, "params": 1234, "unused": null},
+               "curve": [{"step": 1, "valid_acc": 0.25, "loss": null}, {"step": 2, "valid_acc": %d.5}]}\n' \
+             "$n" "$n" > "$AUTOML_RESULT_FILE" ;;
   exit) echo "RuntimeError: CUDA out of memory (pretend)" >&2; exit 3 ;;
   signal) echo "about to crash" >&2; kill -SEGV $$ ;;
   timeout) sleep 300 & echo $! > "$AUTOML_TRIAL_DIR/grandchild"; echo "waiting" >&2; sleep 300 ;;
@@ -39,6 +41,8 @@ case "$MODE" in
   malformed) printf '{"metrics": {"valid_acc": NaN}}' > "$AUTOML_RESULT_FILE" ;;
   noscore) printf '{"metrics": {"acc": 1}}' > "$AUTOML_RESULT_FILE" ;;
   nan) printf '{"metrics": {"valid_acc": null}}' > "$AUTOML_RESULT_FILE" ;;
+  badcurve) printf '{"metrics": {"valid_acc": 1}, "curve": [{"step": 2, "a": 1}, {"step": 1, "a": 2}]}' \
+              > "$AUTOML_RESULT_FILE" ;;
   slow) sleep 300 & echo $! > "$AUTOML_TRIAL_DIR/grandchild"; sleep 1.5
         printf '{"metrics": {"valid_acc": %d}}' "$AUTOML_TRIAL" > "$AUTOML_RESULT_FILE" ;;
 esac
@@ -83,7 +87,10 @@ for t in json.load(sys.stdin):
     n = t["arch"].count("nor_conv_3x3")
     assert t["score"] == n + 0.5, (t["score"], t["arch"])
     assert t["metrics"]["params"] == 1234, t["metrics"]
-' || fail "scores are not what the script wrote"
+    assert t["curve"] == [{"step": 1, "valid_acc": 0.25, "loss": None}, {"step": 2, "valid_acc": n + 0.5}], t
+' || fail "scores or curves are not what the script wrote"
+[ "$("$automl" export runs/ok --format curves | wc -l)" -eq 19 ] || fail "export --format curves: not 18 points"
+grep -q "<h2>Learning curves</h2>" runs/ok/report.html || fail "report.html draws no learning curves"
 for f in trial.json stdout.log stderr.log; do [ -f runs/ok/trials/0/$f ] || fail "runs/ok/trials/0/$f is missing"; done
 python3 - runs/ok/trials/0/trial.json <<'PY' || fail "trial.json lacks what its format promises"
 import json, sys
@@ -92,6 +99,27 @@ assert t["format"] == 1 and t["trial"] == 0 and t["threads"] == 1, t
 assert len(t["genes"]) == 6 and {"decision", "value", "choice", "choices"} <= set(t["genes"][0])
 assert t["architecture"].startswith("|") and t["cells"] and t["tokens"]
 assert t["result_file"].endswith("trials/0/result.json")
+PY
+[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["genotype"])' runs/ok/trials/0/trial.json)" = None ] \
+  || fail "a NAS-Bench-201 trial has a genotype"
+# A NASNet cell's DARTS-style genotype.
+experiment nasnet ok 1 ""
+sed -i 's/type = "nasbench201"/type = "nasnet_cnn"/' nasnet.toml
+"$automl" run nasnet.toml > nasnet.log 2>&1 || { cat nasnet.log; fail "the NASNet run failed"; }
+python3 - runs/nasnet/trials/0/trial.json <<'PY' || fail "the NASNet trial's genotype is not DARTS-style"
+import json, sys
+t = json.load(open(sys.argv[1]))
+g = t["genotype"]
+for cell in ("normal", "reduce"):
+    assert len(g[cell]) == 10, g  # 5 nodes x 2 inputs
+    for op, i in g[cell]:
+        assert isinstance(op, str) and 0 <= i <= 6, g
+    assert g[cell + "_concat"] and all(2 <= i <= 6 for i in g[cell + "_concat"]), g
+assert g["text"].startswith("Genotype(normal=[('") and "], reduce_concat=[" in g["text"], g["text"]
+# The pairs are the cells' edges.
+edges = [(e["op"], e["from"]) for e in t["cells"][0]["edges"] if e["op"]]
+assert [(op, str(i)) for op, i in g["normal"]] == edges, (g["normal"], edges)
+print("genotype:", g["text"][:100], "...")
 PY
 grep -q "training |" runs/ok/trials/0/stdout.log || fail "the script's stdout is not in its log"
 [ ! -e runs/ok/trials/0/pid ] || fail "the pid file outlived its trial"
@@ -117,6 +145,7 @@ check_failure noresult "result.json was not written" "forgot to write it"
 check_failure malformed "is not valid JSON" "write null instead"
 check_failure noscore "has no metric \"valid_acc\"" "it has acc"
 check_failure nan "score metric \"valid_acc\" is nan"
+check_failure badcurve "curve entry 1 has step 1" "steps must increase"
 
 # shell = true: one string for /bin/sh -c.
 experiment shell ok 1 'shell = true'

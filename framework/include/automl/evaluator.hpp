@@ -10,6 +10,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "automl/architecture.hpp"
 #include "automl/state.hpp"
@@ -17,9 +18,20 @@
 
 namespace automl {
 
+/// One point of a trial's learning curve: what its training measured after
+/// `step` units of it (epochs, steps: the evaluator's README says which).
+struct CurvePoint {
+  double step = 0;
+  std::map<std::string, double> values;  ///< e.g. {"valid_acc", 71.2}, {"train_loss", 0.81}
+};
+
 struct TrialResult {
   double score = 0;                       ///< higher is better; NaN marks a failure
   std::map<std::string, double> metrics;  ///< raw figures, e.g. {"test_acc", 93.1}
+  /// Intermediate values during the trial's training, in step order; empty
+  /// when the evaluator records none. Stored in the results database
+  /// (table `curves`) and drawn on the run's page.
+  std::vector<CurvePoint> curve;
 };
 
 struct TrialContext {

@@ -31,7 +31,7 @@
 namespace automl {
 
 /// Bumped whenever an interface in this directory changes incompatibly.
-inline constexpr std::uint32_t kApiVersion = 6;
+inline constexpr std::uint32_t kApiVersion = 7;
 
 #define AUTOML_STR_(x) #x
 #define AUTOML_STR(x) AUTOML_STR_(x)
@@ -41,6 +41,12 @@ inline constexpr std::uint32_t kApiVersion = 6;
 #define AUTOML_COMPILER_ID "gcc-" AUTOML_STR(__GNUC__) "." AUTOML_STR(__GNUC_MINOR__)
 #else
 #define AUTOML_COMPILER_ID "unknown-compiler"
+#endif
+// The LibTorch version automl was built with (a generated header, installed
+// beside this one), so that a plugin compiled with pkg-config's flags alone
+// carries it too.
+#if __has_include("automl/build_config.hpp")
+#include "automl/build_config.hpp"
 #endif
 #ifndef AUTOML_TORCH_VERSION
 #define AUTOML_TORCH_VERSION "none"

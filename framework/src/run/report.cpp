@@ -114,16 +114,25 @@ std::filesystem::path write_run_report(const std::filesystem::path& run_dir) {
 }
 
 void export_run(const std::filesystem::path& run_dir, const std::string& format, std::ostream& out) {
-  if (format != "csv" && format != "json")
-    throw UsageError("export --format must be 'csv' or 'json', not '" + format + "'");
+  if (format != "csv" && format != "json" && format != "curves")
+    throw UsageError("export --format must be 'csv', 'json' or 'curves', not '" + format + "'");
   export_run(*ResultsStore::open(run_dir / "results.db"), format, out);
 }
 
 void export_run(const ResultsStore& store, const std::string& format, std::ostream& out) {
-  if (format != "csv" && format != "json")
-    throw UsageError("export --format must be 'csv' or 'json', not '" + format + "'");
+  if (format != "csv" && format != "json" && format != "curves")
+    throw UsageError("export --format must be 'csv', 'json' or 'curves', not '" + format + "'");
+  if (format == "curves") {  // long form: one row per (trial, step, value)
+    out << "trial,step,name,value\n";
+    for (const auto& [id, points] : store.curves())
+      for (const auto& p : points)
+        for (const auto& [name, value] : p.values)
+          out << id << "," << number(p.step) << "," << csv_field(name) << "," << number(value) << "\n";
+    return;
+  }
   const auto trials = store.trials();
   if (format == "json") {
+    const auto curves = store.curves();
     nlohmann::json all = nlohmann::json::array();
     for (const auto& t : trials) {
       nlohmann::json j{{"id", t.id}, {"batch", t.round}, {"arch", t.arch_text}, {"status", status_name(t.status)},
@@ -131,6 +140,15 @@ void export_run(const ResultsStore& store, const std::string& format, std::ostre
                        {"elapsed_s", t.elapsed_s}};
       j["score"] = std::isfinite(t.score) ? nlohmann::json(t.score) : nlohmann::json(nullptr);
       j["metrics"] = t.metrics;
+      if (const auto it = curves.find(t.id); it != curves.end()) {
+        j["curve"] = nlohmann::json::array();
+        for (const auto& p : it->second) {
+          nlohmann::json point{{"step", p.step}};
+          for (const auto& [name, value] : p.values)
+            point[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+          j["curve"].push_back(std::move(point));
+        }
+      }
       all.push_back(std::move(j));
     }
     out << all.dump(2) << "\n";

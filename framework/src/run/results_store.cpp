@@ -73,6 +73,17 @@ CREATE TABLE IF NOT EXISTS final (
   finished_at TEXT NOT NULL DEFAULT '');
 )sql";
 
+// Learning curves of trials, one row per (trial, step, value name). Created
+// on open too, so that databases made before curves work.
+const char* kCurvesSchema = R"sql(
+CREATE TABLE IF NOT EXISTS curves (
+  trial INTEGER NOT NULL,
+  step REAL NOT NULL,
+  name TEXT NOT NULL,
+  value REAL,
+  PRIMARY KEY (trial, step, name));
+)sql";
+
 TrialStatus parse_status(const std::string& s);
 
 // A row of (id, batch, arch, status, score, metrics, seed, wall_s, error, finished_at).
@@ -129,6 +140,7 @@ std::unique_ptr<ResultsStore> ResultsStore::create(const fs::path& file) {
   SQLite::Transaction tx(*db);
   db->exec(kSchema);
   db->exec(kFinalSchema);
+  db->exec(kCurvesSchema);
   db->exec("INSERT INTO meta VALUES ('schema_version', '" + std::to_string(kSchemaVersion) + "')");
   tx.commit();
   return std::unique_ptr<ResultsStore>(new ResultsStore(std::move(db)));
@@ -142,6 +154,7 @@ std::unique_ptr<ResultsStore> ResultsStore::open(const fs::path& file) {
     configure(*db);
     check_version(*db, file);
     db->exec(kFinalSchema);
+    db->exec(kCurvesSchema);
     // Databases made before trials had elapsed_s get the column (as 0).
     if (db->execAndGet("SELECT count(*) FROM pragma_table_info('trials') WHERE name = 'elapsed_s'").getInt() == 0)
       db->exec("ALTER TABLE trials ADD COLUMN elapsed_s REAL NOT NULL DEFAULT 0");
@@ -214,6 +227,7 @@ void ResultsStore::finish_trial(const TrialRecord& t) {
   nlohmann::json metrics = nlohmann::json::object();
   for (const auto& [k, v] : t.metrics) metrics[k] = v;
   std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Transaction tx(*db_);
   SQLite::Statement q(*db_, "UPDATE trials SET status = ?, score = ?, metrics = ?, wall_s = ?, error = ?, "
                             "finished_at = ?, elapsed_s = ? WHERE id = ?");
   q.bind(1, status_name(t.status));
@@ -226,6 +240,22 @@ void ResultsStore::finish_trial(const TrialRecord& t) {
   q.bind(7, t.elapsed_s);
   q.bind(8, static_cast<std::int64_t>(t.id));
   q.exec();
+  SQLite::Statement clear(*db_, "DELETE FROM curves WHERE trial = ?");
+  clear.bind(1, static_cast<std::int64_t>(t.id));
+  clear.exec();
+  SQLite::Statement point(*db_, "INSERT OR REPLACE INTO curves (trial, step, name, value) VALUES (?, ?, ?, ?)");
+  for (const auto& p : t.curve) {
+    for (const auto& [name, value] : p.values) {
+      point.bind(1, static_cast<std::int64_t>(t.id));
+      point.bind(2, p.step);
+      point.bind(3, name);
+      if (std::isfinite(value)) point.bind(4, value);
+      else point.bind(4);
+      point.exec();
+      point.reset();
+    }
+  }
+  tx.commit();
 }
 
 void ResultsStore::end_round(std::int64_t round, const std::string& strategy_state,
@@ -314,6 +344,23 @@ std::vector<TrialRecord> ResultsStore::trials(std::optional<std::int64_t> round)
   if (round) q.bind(1, *round);
   std::vector<TrialRecord> out;
   while (q.executeStep()) out.push_back(read_trial(q));
+  return out;
+}
+
+std::map<std::int64_t, std::vector<CurvePoint>> ResultsStore::curves() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::map<std::int64_t, std::vector<CurvePoint>> out;
+  // A database made before curves, opened read-only, has no table.
+  if (db_->execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'curves'").getInt() == 0)
+    return out;
+  SQLite::Statement q(*db_, "SELECT trial, step, name, value FROM curves ORDER BY trial, step, name");
+  while (q.executeStep()) {
+    auto& points = out[q.getColumn(0).getInt64()];
+    const double step = q.getColumn(1).getDouble();
+    if (points.empty() || points.back().step != step) points.push_back({step, {}});
+    points.back().values[q.getColumn(2).getString()] =
+        q.getColumn(3).isNull() ? std::nan("") : q.getColumn(3).getDouble();
+  }
   return out;
 }
 

@@ -122,7 +122,7 @@ class Runner {
   void save_elapsed() { store_->set_meta("elapsed_s", fmt::format("{:.3f}", elapsed_s())); }
 
   std::string stop_reason() const {
-    if (control_.stop && control_.stop->load()) return "interrupted";
+    if (stop_requested()) return "interrupted";
     const auto& o = exp_.options;
     if (o.budget_seconds > 0 && elapsed_s() >= o.budget_seconds) return "time budget";
     if (o.budget_trials > 0 && trials_total_ >= o.budget_trials) return "trial budget";
@@ -218,8 +218,10 @@ class Runner {
     log_info(fmt::format("round {} {}:{}", round, strategy_tag_, line));
   }
 
+  bool stop_requested() const { return control_.stop && control_.stop->load(); }
+
   bool stop_requested_within_round() const {
-    if (control_.stop && control_.stop->load()) return true;
+    if (stop_requested()) return true;
     return exp_.options.budget_seconds > 0 && elapsed_s() >= exp_.options.budget_seconds;
   }
 
@@ -235,7 +237,7 @@ class Runner {
     ctx.checkpoint = [&] {
       store_->prepared(round, save_state(evaluator_tag_, [&](StateWriter& w) { c_.evaluator->save(w); }), false);
     };
-    ctx.stop = [&] { return control_.stop && control_.stop->load(); };
+    ctx.stop = [&] { return stop_requested(); };
     c_.evaluator->prepare_round(ctx);
     if (ctx.stop()) return;
     store_->prepared(round, save_state(evaluator_tag_, [&](StateWriter& w) { c_.evaluator->save(w); }));
@@ -256,7 +258,7 @@ class Runner {
                          exp_.final_stage->type));
     for (const auto& [candidate, search_score] : candidates) {
       if (done.count(candidate.id)) continue;
-      if (control_.stop && control_.stop->load()) return false;
+      if (stop_requested()) return false;
       TrialRecord f = candidate;
       f.arch = c_.space->parse(f.arch_text);
       evaluate_into(*c_.final_evaluator, f, exp_.options.threads, "final");
@@ -350,7 +352,7 @@ class Runner {
     ctx.seed = seed;
     ctx.threads = threads;
     ctx.dir = run_dir_ / area / (id < 0 ? "random-" + std::to_string(-id) : std::to_string(id));
-    ctx.stop = [this] { return control_.stop && control_.stop->load(); };
+    ctx.stop = [this] { return stop_requested(); };
     return ctx;
   }
 
@@ -361,6 +363,7 @@ class Runner {
     try {
       TrialResult result = evaluator.evaluate(t.arch, trial_context(t.id, t.seed, threads, area));
       t.metrics = std::move(result.metrics);
+      t.curve = std::move(result.curve);
       t.score = result.score;
       t.status = std::isfinite(result.score) ? TrialStatus::ok : TrialStatus::failed;
       if (t.status == TrialStatus::failed)

@@ -14,7 +14,6 @@
 #include <memory>
 #include <mutex>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -23,6 +22,7 @@
 #include "automl/run/html.hpp"
 #include "automl/run/results_store.hpp"
 #include "automl/search_space.hpp"
+#include "automl/text.hpp"
 
 namespace automl {
 
@@ -36,6 +36,7 @@ struct RunData {
   std::vector<TrialRecord> trials;
   std::vector<FinalRecord> finals;
   std::map<std::int64_t, std::map<std::string, double>> diagnostics;
+  std::map<std::int64_t, std::vector<CurvePoint>> curves;
 };
 
 RunData collect(const fs::path& run_dir, const ResultsStore& store) {
@@ -47,6 +48,7 @@ RunData collect(const fs::path& run_dir, const ResultsStore& store) {
   d.trials = store.trials();
   d.finals = store.finals();
   d.diagnostics = store.diagnostics();
+  d.curves = store.curves();
   return d;
 }
 
@@ -160,6 +162,34 @@ std::string progress_section(const RunData& d) {
   return s + html::histogram({"Scores of successful trials", "score", scores}) + "</figure>\n";
 }
 
+const char* kSmallFigure = "<figure style=\"display:inline-block;width:49%;margin:0\">";
+
+// The learning curves the evaluator recorded (result.json's "curve" of the
+// command evaluator) for the best five candidates that have one: one chart
+// per value name, at most six.
+std::string curves_section(const RunData& d) {
+  std::vector<const TrialRecord*> best;
+  for (const auto* t : best_distinct(d, d.trials.size()))
+    if (best.size() < 5 && d.curves.count(t->id)) best.push_back(t);
+  if (best.empty()) return "";
+  std::map<std::string, std::vector<html::Series>> by_name;
+  for (const auto* t : best)
+    for (const auto& p : d.curves.at(t->id))
+      for (const auto& [name, value] : p.values) {
+        auto& series = by_name[name];
+        const std::string label = fmt::format("trial {} ({:.4g})", t->id, t->score);
+        if (series.empty() || series.back().name != label) series.push_back({label, {}});
+        if (std::isfinite(value)) series.back().points.emplace_back(p.step, value);
+      }
+  std::string s = fmt::format("<h2>Learning curves</h2>\n<p class=\"note\">The {} best candidates that recorded "
+                              "one; <code>automl export --format curves</code> gives every trial's.</p>\n",
+                              best.size());
+  int charts = 0;
+  for (const auto& [name, series] : by_name)
+    if (charts++ < 6) s += kSmallFigure + html::line_chart({name, "step", name, series}, 540, 240) + "</figure>\n";
+  return s;
+}
+
 std::string reference_section(const RunData& d) {
   const Fidelity f = ranking_fidelity(reference_points(d.trials));
   if (f.empty()) return "";
@@ -204,7 +234,6 @@ std::pair<std::string, double> step_key(const std::string& key) {
   return {key.substr(0, at), std::stod(n)};
 }
 
-const char* kSmallFigure = "<figure style=\"display:inline-block;width:49%;margin:0\">";
 
 // One chart per plain figure against the round, one per step-indexed
 // family against the step (a line per round, the last six), and a table of
@@ -311,11 +340,9 @@ PictureFn cell_pictures(const SearchSpace& space) {
       if (!cells.empty()) {
         const fs::path file = temporary_svg();
         draw_dot(to_dot(cells, title), file);
-        std::ifstream in(file);
-        std::ostringstream text;
-        text << in.rdbuf();
+        const std::string text = read_text(file).value_or("");
         fs::remove(file);
-        svg = html::inline_svg(text.str());
+        svg = html::inline_svg(text);
       }
     } catch (const std::exception& e) {
       svg = "<p class=\"failed\">(no picture: " + html::escape(e.what()) + ")</p>";
@@ -329,7 +356,7 @@ std::string run_page(const fs::path& run_dir, const ResultsStore& store, const R
   std::string s = html::page_start("automl run " + d.name, html::sortable_script() + options.head_extra);
   s += "<div class=\"live\" id=\"live\"></div><h1>Run " + html::escape(d.name) + "</h1>\n<div id=\"report\" data-version=\"" +
        html::escape(options.version) + "\">\n";
-  s += facts(d, run_dir) + best_section(d, options) + progress_section(d) + reference_section(d) + final_section(d) +
+  s += facts(d, run_dir) + best_section(d, options) + progress_section(d) + curves_section(d) + reference_section(d) + final_section(d) +
        diagnostics_section(d) + failed_section(d) + trials_section(d);
   return s + "</div>\n</body></html>\n";
 }

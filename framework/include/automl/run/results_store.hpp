@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "automl/architecture.hpp"
+#include "automl/evaluator.hpp"
 
 namespace SQLite { class Database; }
 
@@ -37,6 +38,9 @@ struct TrialRecord {
   std::string error;
   std::string finished_at;  ///< UTC, ISO 8601
   double elapsed_s = 0;     ///< the run's wall time when it finished, resumes included
+  /// The learning curve the evaluator recorded; written by finish_trial(),
+  /// read back by curves() (trials() leaves it empty).
+  std::vector<CurvePoint> curve;
 };
 
 /// One candidate of the [final] stage: re-evaluated by the final evaluator.
@@ -97,6 +101,8 @@ class ResultsStore final {
   std::optional<Checkpoint> checkpoint() const;
   /// Trials in id order; only those of `round` when given.
   std::vector<TrialRecord> trials(std::optional<std::int64_t> round = std::nullopt) const;
+  /// The learning curves of the trials that have one: trial id -> points in step order.
+  std::map<std::int64_t, std::vector<CurvePoint>> curves() const;
 
  private:
   explicit ResultsStore(std::unique_ptr<SQLite::Database> db);
