@@ -68,13 +68,17 @@ class LmTraining final : public automl::Evaluator {
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& trial) override {
     const auto start = std::chrono::steady_clock::now();
     Run run(build(arch, trial.seed), options_);
-    double train_nll = 0;
-    for (int epoch = 0; epoch < options_.epochs; ++epoch) train_nll = train_epoch(run, trial.seed, epoch);
-    const double valid = automl::nn::evaluate_nll(*run.model, data_.valid, options_.bptt);
     automl::TrialResult result;
+    double train_nll = 0;
+    for (int epoch = 0; epoch < options_.epochs; ++epoch) {
+      train_nll = train_epoch(run, trial.seed, epoch);
+      result.curve.push_back({static_cast<double>(epoch + 1), {{"train_ppl", std::exp(train_nll)}}});
+    }
+    const double valid = automl::nn::evaluate_nll(*run.model, data_.valid, options_.bptt);
     result.score = -valid;
     result.metrics["valid_ppl"] = std::exp(valid);
     result.metrics["train_ppl"] = std::exp(train_nll);
+    if (!result.curve.empty()) result.curve.back().values["valid_ppl"] = result.metrics["valid_ppl"];
     if (options_.report_test)
       result.metrics["test_ppl"] = std::exp(automl::nn::evaluate_nll(*run.model, data_.test, options_.bptt));
     result.metrics["params"] = static_cast<double>(automl::nn::parameter_count(*run.model));

@@ -102,6 +102,11 @@ BOOST_AUTO_TEST_CASE(a_short_training_falls_well_below_the_unigram_perplexity) {
   BOOST_TEST(unigram > 600);
   BOOST_TEST(r.metrics.at("valid_ppl") < 0.6 * unigram);
   BOOST_TEST(r.score == -std::log(r.metrics.at("valid_ppl")), boost::test_tools::tolerance(1e-9));
+  // Its learning curve: train_ppl per epoch, valid_ppl at the last.
+  BOOST_REQUIRE(!r.curve.empty());
+  BOOST_TEST(r.curve.back().values.at("train_ppl") == r.metrics.at("train_ppl"));
+  BOOST_TEST(r.curve.back().values.at("valid_ppl") == r.metrics.at("valid_ppl"));
+  BOOST_TEST(r.curve.front().step == 1);
 }
 
 BOOST_AUTO_TEST_CASE(a_fixed_seed_repeats_the_training) {
