@@ -48,7 +48,7 @@ json cells_json(const std::vector<automl::CellGraph>& cells) {
 json genotype_json(const std::vector<automl::CellGraph>& cells) {
   if (cells.empty()) return nullptr;
   json out = json::object();
-  std::string text = "Genotype(";
+  std::string text;
   for (const auto& cell : cells) {
     const std::string name = cell.title == "normal cell" ? "normal" : cell.title == "reduction cell" ? "reduce" : "";
     if (name.empty() || out.contains(name)) return nullptr;
@@ -80,9 +80,9 @@ json genotype_json(const std::vector<automl::CellGraph>& cells) {
     }
     out[name] = pairs;
     out[name + "_concat"] = concat;
-    text += (text.size() > 9 ? ", " : "") + name + "=[" + pairs_text + "], " + name + "_concat=[" + concat_text + "]";
+    text += (text.empty() ? "" : ", ") + name + "=[" + pairs_text + "], " + name + "_concat=[" + concat_text + "]";
   }
-  out["text"] = text + ")";
+  out["text"] = "Genotype(" + text + ")";
   return out;
 }
 
@@ -103,6 +103,7 @@ json dataset_json(const automl::Context& ctx) {
 std::string trial_json(const automl::Architecture& arch, const automl::TrialContext& trial, const automl::Context& ctx,
                        const fs::path& result_file) {
   const automl::SearchSpace& space = *ctx.space;
+  const auto cells = space.graphs(arch);
   json genes = json::array();
   const auto& decisions = space.decisions();
   for (std::size_t i = 0; i < decisions.size(); ++i) {
@@ -122,8 +123,8 @@ std::string trial_json(const automl::Architecture& arch, const automl::TrialCont
               {"architecture", space.to_text(arch)},
               {"genes", genes},
               {"tokens", nullptr},
-              {"cells", cells_json(space.graphs(arch))},
-              {"genotype", genotype_json(space.graphs(arch))},
+              {"cells", cells_json(cells)},
+              {"genotype", genotype_json(cells)},
               {"dataset", dataset_json(ctx)}};
   if (const auto* tokens = space.tokens()) doc["tokens"] = tokens->encode(arch);
   return doc.dump(2) + "\n";

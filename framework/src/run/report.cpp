@@ -28,6 +28,11 @@ std::string csv_field(const std::string& s) {
 
 std::string number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : ""; }
 
+void check_export_format(const std::string& format) {
+  if (format != "csv" && format != "json" && format != "curves")
+    throw UsageError("export --format must be 'csv', 'json' or 'curves', not '" + format + "'");
+}
+
 }  // namespace
 
 void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostream& out) {
@@ -114,14 +119,12 @@ std::filesystem::path write_run_report(const std::filesystem::path& run_dir) {
 }
 
 void export_run(const std::filesystem::path& run_dir, const std::string& format, std::ostream& out) {
-  if (format != "csv" && format != "json" && format != "curves")
-    throw UsageError("export --format must be 'csv', 'json' or 'curves', not '" + format + "'");
+  check_export_format(format);
   export_run(*ResultsStore::open(run_dir / "results.db"), format, out);
 }
 
 void export_run(const ResultsStore& store, const std::string& format, std::ostream& out) {
-  if (format != "csv" && format != "json" && format != "curves")
-    throw UsageError("export --format must be 'csv', 'json' or 'curves', not '" + format + "'");
+  check_export_format(format);
   if (format == "curves") {  // long form: one row per (trial, step, value)
     out << "trial,step,name,value\n";
     for (const auto& [id, points] : store.curves())
@@ -143,9 +146,8 @@ void export_run(const ResultsStore& store, const std::string& format, std::ostre
       if (const auto it = curves.find(t.id); it != curves.end()) {
         j["curve"] = nlohmann::json::array();
         for (const auto& p : it->second) {
-          nlohmann::json point{{"step", p.step}};
-          for (const auto& [name, value] : p.values)
-            point[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+          nlohmann::json point(p.values);  // NaN is written as null
+          point["step"] = p.step;
           j["curve"].push_back(std::move(point));
         }
       }

@@ -356,8 +356,8 @@ std::string run_page(const fs::path& run_dir, const ResultsStore& store, const R
   std::string s = html::page_start("automl run " + d.name, html::sortable_script() + options.head_extra);
   s += "<div class=\"live\" id=\"live\"></div><h1>Run " + html::escape(d.name) + "</h1>\n<div id=\"report\" data-version=\"" +
        html::escape(options.version) + "\">\n";
-  s += facts(d, run_dir) + best_section(d, options) + progress_section(d) + curves_section(d) + reference_section(d) + final_section(d) +
-       diagnostics_section(d) + failed_section(d) + trials_section(d);
+  s += facts(d, run_dir) + best_section(d, options) + progress_section(d) + curves_section(d) + reference_section(d) +
+       final_section(d) + diagnostics_section(d) + failed_section(d) + trials_section(d);
   return s + "</div>\n</body></html>\n";
 }
 
