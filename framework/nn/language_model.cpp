@@ -52,12 +52,28 @@ LmData lm_data(const Context& ctx, const std::string& evaluator, std::int64_t ba
   return out;
 }
 
-std::int64_t draw_sequence_length(std::int64_t bptt, Random& rng) {
+BpttDraw bptt_draw(const std::string& name) {
+  if (name == "search") return BpttDraw::search;
+  if (name == "final") return BpttDraw::final;
+  if (name == "fixed") return BpttDraw::fixed;
+  throw ConfigError("bptt_draw: expected \"search\", \"final\" or \"fixed\", got \"" + name + "\"");
+}
+
+std::int64_t draw_sequence_length(std::int64_t bptt, BpttDraw draw, Random& rng) {
+  if (draw == BpttDraw::fixed) return bptt;
   const double base = rng.uniform01() < 0.95 ? static_cast<double>(bptt) : static_cast<double>(bptt) / 2.0;
+  if (draw == BpttDraw::search) return std::max<std::int64_t>(1, static_cast<std::int64_t>(base));
   // Box-Muller from the run's generator, so the draw is reproducible.
   const double u1 = 1.0 - rng.uniform01(), u2 = rng.uniform01();
   const double normal = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-  return std::max<std::int64_t>(5, static_cast<std::int64_t>(base + 5.0 * normal));
+  const auto length = std::max<std::int64_t>(5, static_cast<std::int64_t>(base + 5.0 * normal));
+  return std::min<std::int64_t>(length, bptt + 20);  // the reference's max_seq_len_delta
+}
+
+std::int64_t validation_window_start(std::int64_t steps, std::int64_t bptt, bool head, Random& rng) {
+  const std::int64_t full = std::min(bptt, steps - 1);
+  const std::int64_t starts = head ? std::max<std::int64_t>(1, steps / bptt) : steps - full;
+  return static_cast<std::int64_t>(rng.index(static_cast<std::size_t>(std::max<std::int64_t>(1, starts))));
 }
 
 std::pair<at::Tensor, at::Tensor> regularized_loss(const LmOutput& out, const at::Tensor& targets, double alpha,
@@ -75,7 +91,7 @@ double lm_train_step(LanguageModel& model, torch::optim::SGD& optimizer, const a
   const std::int64_t steps = batches.size(0);
   if (steps < 3) throw Error("language model: a training split of fewer than 3 steps per stream");
   cursor.wrapped = false;
-  const std::int64_t drawn = options.variable_bptt ? draw_sequence_length(options.bptt, rng) : options.bptt;
+  const std::int64_t drawn = draw_sequence_length(options.bptt, options.draw, rng);
   const std::int64_t length = std::min(drawn, steps - 1 - cursor.position);
   if (!cursor.hidden.defined()) cursor.hidden = model.initial_hidden(batches.size(1));
   // A shorter window takes a proportionally smaller step (the reference's

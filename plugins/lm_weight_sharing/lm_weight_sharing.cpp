@@ -25,12 +25,14 @@ class LmWeightSharing final : public automl::Evaluator {
       lr = 0.25;
       grad_clip = 10;
       weight_decay = 5e-7;
+      bptt_draw = "search";
     }
     int epochs_per_round = 200;
     int total_epochs = 1000;
     int steps_per_epoch = 0;
     int eval_batch_size = 256;
     int eval_batches = 1;
+    std::string eval_window = "head";
   };
   static const automl::Schema<Options>& schema() {
     static const auto s =
@@ -55,6 +57,11 @@ class LmWeightSharing final : public automl::Evaluator {
             .field("eval_batches", &Options::eval_batches,
                    "Random validation windows of bptt steps per candidate; 0: the whole validation text")
             .range(0, 1000000)
+            .field("eval_window", &Options::eval_window,
+                   "Where a random validation window starts: head (the reference: a position in [0, steps / bptt), "
+                   "so every candidate reads the first few windows of each stream) or anywhere (uniform over the "
+                   "validation text: less correlated scores, not the reference's)")
+            .one_of({"head", "anywhere"})
             .example("size = 16\nepochs_per_round = 1\ntotal_epochs = 2\nsteps_per_epoch = 2\nbatch_size = 4\n"
                      "bptt = 8\neval_batch_size = 4\n[search_space]\ntype = \"rnn_cell\"\n[dataset]\n"
                      "type = \"ptb\"\nroot = \"../shared/data/ptb/ptb.zip\"");
@@ -93,9 +100,11 @@ class LmWeightSharing final : public automl::Evaluator {
     } else {
       // Each window starts from a zero state at a random position.
       automl::Random rng(trial.seed);
-      const std::int64_t length = std::min<std::int64_t>(options_.bptt, data_.valid.size(0) - 1);
+      const std::int64_t steps = data_.valid.size(0);
       for (int b = 0; b < options_.eval_batches; ++b) {
-        const auto start = static_cast<std::int64_t>(rng.index(static_cast<std::size_t>(data_.valid.size(0) - length)));
+        const auto start =
+            automl::nn::validation_window_start(steps, options_.bptt, options_.eval_window == "head", rng);
+        const std::int64_t length = std::min<std::int64_t>(options_.bptt, steps - 1 - start);
         nll += automl::nn::evaluate_nll(*supernet_, data_.valid.narrow(0, start, length + 1), length);
       }
       nll /= options_.eval_batches;

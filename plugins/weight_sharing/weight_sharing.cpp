@@ -34,6 +34,7 @@ class WeightSharing final : public automl::Evaluator {
     int steps_per_epoch = 0;
     int eval_batch_size = 500;
     int eval_batches = 1;
+    std::string schedule = "search";
   };
   static const automl::Schema<Options>& schema() {
     static const auto s =
@@ -63,6 +64,15 @@ class WeightSharing final : public automl::Evaluator {
             .field("eval_batches", &Options::eval_batches,
                    "Random validation batches per candidate; 0: the whole validation split")
             .range(0, 1000000)
+            .field("schedule", &Options::schedule,
+                   "search: one cosine and one drop-path progress over total_epochs (NAO V1); round: both restart "
+                   "at every round and run over epochs_per_round (NAO V2's 4 x 50-epoch runs)")
+            .one_of({"search", "round"})
+            .rule("schedule",
+                  [](const Options& o) {
+                    return o.schedule == "round" && o.epochs_per_round < 1 ? "\"round\" needs epochs_per_round >= 1"
+                                                                           : "";
+                  })
             .example("layers = 1\nchannels = 4\nepochs_per_round = 1\ntotal_epochs = 2\nsteps_per_epoch = 2\n"
                      "batch_size = 8\neval_batch_size = 16\n[search_space]\ntype = \"nasnet_cnn\"\n[dataset]\n"
                      "type = \"fashion_mnist\"\nvalid_count = 100");
@@ -156,9 +166,13 @@ class WeightSharing final : public automl::Evaluator {
   }
 
  private:
-  // The cosine runs over the whole search (total_epochs).
+  // The schedule's period in epochs and an epoch's place in it: the whole
+  // search (total_epochs), or the epoch's round ("round").
+  int period() const { return options_.schedule == "round" ? options_.epochs_per_round : options_.total_epochs; }
+  int phase(int epoch) const { return options_.schedule == "round" ? epoch % options_.epochs_per_round : epoch; }
+
   double learning_rate(int epoch) const {
-    return automl::nn::cosine_lr(options_.lr_max, options_.lr_min, epoch, options_.total_epochs);
+    return automl::nn::cosine_lr(options_.lr_max, options_.lr_min, phase(epoch), period());
   }
 
   // One epoch; returns its mean training loss.
@@ -178,12 +192,12 @@ class WeightSharing final : public automl::Evaluator {
     automl::Batch batch;
     int pass = 0;
     double loss_sum = 0;
-    const std::int64_t total_steps = steps_per_epoch_ * options_.total_epochs;
+    const std::int64_t total_steps = steps_per_epoch_ * period();
     for (std::int64_t step = 0; step < steps_per_epoch_; ++step) {
       while (!stream || !stream->next(batch))
         stream = data_->stream(Split::train, loader, automl::derive_seed(seed_, "batches", 1000003ull * epoch + pass++));
       supernet_->select(sampler(rng));
-      supernet_->set_progress(epoch * steps_per_epoch_ + step, total_steps);
+      supernet_->set_progress(phase(epoch) * steps_per_epoch_ + step, total_steps);
       // Zero-filled, not freed (LibTorch 1.13's zero_grad, as the reference's
       // torch 1.13): once used, an op keeps receiving weight decay and
       // momentum on steps whose candidate does not use it.

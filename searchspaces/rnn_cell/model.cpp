@@ -11,8 +11,9 @@ namespace {
 using automl::nn::LanguageModelConfig;
 using automl::nn::LmOutput;
 
+// The reference's INITRANGE (NAO-WS/rnn model.py and model_search.py).
 constexpr double kCellInit = 0.04;       // cell weights U(-0.04, 0.04)
-constexpr double kEmbeddingInit = 0.1;   // embedding U(-0.1, 0.1), decoder bias 0
+constexpr double kEmbeddingInit = 0.04;  // embedding U(-0.04, 0.04), decoder bias 0
 
 // A dropout mask of `shape` (keep 1 - p, scaled by 1 / (1 - p)) drawn on the
 // CPU from `generator`, on the device and type of `like`.

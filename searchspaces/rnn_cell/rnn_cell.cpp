@@ -40,6 +40,10 @@ class RnnTokens final : public automl::TokenEncoding {
     return arch;
   }
   bool selects_state(int position) const override { return position % 2 == 0; }
+  // NAO-WS/rnn's controller: dot-product attention with a biased output
+  // projection, predictor weights U(-0.04, 0.04) (its INITRANGE), one Adam
+  // for the whole search.
+  automl::ControllerReference controller_reference() const override { return {"dot", 0.04, true}; }
 
  private:
   static constexpr int kActBase = 12;

@@ -32,10 +32,24 @@ ControllerImpl::ControllerImpl(const ControllerOptions& o) : options_(o) {
   decoder_embedding_ = register_module("decoder_embedding", torch::nn::Embedding(o.vocab, o.hidden));
   decoder_lstm_ = register_module(
       "decoder_lstm", torch::nn::LSTM(torch::nn::LSTMOptions(o.hidden, o.hidden).num_layers(1).batch_first(true)));
-  attention_in_ = register_module("attention_in", torch::nn::Linear(torch::nn::LinearOptions(o.hidden, o.hidden).bias(false)));
-  attention_out_ =
-      register_module("attention_out", torch::nn::Linear(torch::nn::LinearOptions(2 * o.hidden, o.hidden).bias(false)));
+  if (o.attention != "general" && o.attention != "dot")
+    throw automl::ConfigError("[strategy] nao: attention must be \"general\" or \"dot\", got \"" + o.attention + "\"");
+  const bool general = o.attention == "general";
+  if (general)
+    attention_in_ =
+        register_module("attention_in", torch::nn::Linear(torch::nn::LinearOptions(o.hidden, o.hidden).bias(false)));
+  attention_out_ = register_module(
+      "attention_out", torch::nn::Linear(torch::nn::LinearOptions(2 * o.hidden, o.hidden).bias(!general)));
   vocab_out_ = register_module("vocab_out", torch::nn::Linear(o.hidden, o.vocab));
+  if (o.predictor_init > 0) {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::nn::Linear> predictor = mlp_;
+    predictor.push_back(regressor_);
+    for (auto& layer : predictor) {
+      layer->weight.uniform_(-o.predictor_init, o.predictor_init);
+      layer->bias.zero_();
+    }
+  }
 }
 
 Encoding ControllerImpl::encode(const at::Tensor& tokens) {
@@ -56,16 +70,18 @@ at::Tensor ControllerImpl::attend(const at::Tensor& out, const at::Tensor& memor
 }
 
 at::Tensor ControllerImpl::logits(const at::Tensor& out, const at::Tensor& memory) {
-  // Luong "general" attention after the LSTM, no input feeding: scores
-  // (W_in o_t) . e_j, context first in the output projection.
+  // Luong attention after the LSTM, no input feeding: scores q . e_j with
+  // q = W_in o_t ("general") or o_t ("dot"), context first in the output
+  // projection.
+  const at::Tensor query = attention_in_ ? attention_in_(out) : out;
   at::Tensor context;
   if (out.size(1) == 1) {
     // One decoding step: a batch of 1-row products is faster as a broadcast
     // multiply and sum than as bmm's loop of tiny matrix products.
-    const auto scores = (attention_in_(out) * memory).sum(-1, true);  // [B, S, 1]
-    context = (torch::softmax(scores, 1) * memory).sum(1, true);    // [B, 1, H]
+    const auto scores = (query * memory).sum(-1, true);           // [B, S, 1]
+    context = (torch::softmax(scores, 1) * memory).sum(1, true);  // [B, 1, H]
   } else {
-    const auto scores = torch::bmm(attention_in_(out), memory.transpose(1, 2));
+    const auto scores = torch::bmm(query, memory.transpose(1, 2));
     context = torch::bmm(torch::softmax(scores, -1), memory);
   }
   const auto mixed = torch::tanh(attention_out_(torch::cat({context, out}, -1)));

@@ -4,6 +4,7 @@
 // the normalized score, and an attention LSTM decoder back to tokens.
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,12 @@ struct ControllerOptions {
   int mlp_hidden = 200;
   double mlp_dropout = 0.1;
   double encoder_dropout = 0.0;
+  /// "general" (NAO_pytorch: score (W_in o_t) . e_j, tanh(W_out [ctx; o_t]),
+  /// no biases) or "dot" (NAO-WS/rnn: score o_t . e_j, W_out with a bias).
+  std::string attention = "general";
+  /// Predictor weights U(-r, r) and biases 0 (NAO-WS/rnn: 0.04); 0: torch's
+  /// default initialization (NAO_pytorch).
+  double predictor_init = 0;
 };
 
 /// Per-step L2-normalized encoder outputs [B, S, H] and the normalized mean [B, H].
@@ -67,7 +74,7 @@ class ControllerImpl : public torch::nn::Module {
   torch::nn::Linear regressor_{nullptr};
   torch::nn::Embedding decoder_embedding_{nullptr};
   torch::nn::LSTM decoder_lstm_{nullptr};
-  torch::nn::Linear attention_in_{nullptr};
+  torch::nn::Linear attention_in_{nullptr};  ///< empty for "dot" attention
   torch::nn::Linear attention_out_{nullptr};
   torch::nn::Linear vocab_out_{nullptr};
 };

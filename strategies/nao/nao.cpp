@@ -7,9 +7,12 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <sstream>
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "automl/log.hpp"
 #include "automl/plugin.hpp"
 #include "automl/ranking.hpp"
 #include "trainer.hpp"
@@ -23,6 +26,11 @@ class Nao final : public automl::Strategy {
   // The controller's and the trainer's options are inherited, so each key
   // has one home; the strategy adds the pool and generation keys.
   struct Options : nao::ControllerOptions, nao::TrainOptions {
+    Options() {  // "auto": as the space's reference controller
+      attention = "auto";
+      predictor_init = -1;
+    }
+    std::string optimizer_scope = "auto";
     int pool_size = 600;
     int new_archs = 300;
     int seeds = 100;
@@ -37,8 +45,13 @@ class Nao final : public automl::Strategy {
   static const automl::Schema<Options>& schema();
 
   Nao(const Options& o, const automl::Context& ctx)
-      : o_(o), space_(*ctx.space), tokens_(require_tokens(ctx)), rng_(ctx.seed),
-        controller_(make_controller(o, *tokens_, automl::derive_seed(ctx.seed, "controller"))) {}
+      : o_(resolve(o, *require_tokens(ctx))), space_(*ctx.space), tokens_(require_tokens(ctx)), rng_(ctx.seed),
+        controller_(make_controller(o_, *tokens_, automl::derive_seed(ctx.seed, "controller"))) {
+    if (o_.optimizer_scope == "search") adam_ = nao::make_optimizer(controller_, o_);
+    automl::log_info(fmt::format("nao: controller with {} attention, predictor init {}, {}", o_.attention,
+                                 o_.predictor_init > 0 ? fmt::format("U(+-{})", o_.predictor_init) : "torch's default",
+                                 o_.optimizer_scope == "search" ? "one Adam for the search" : "a fresh Adam per round"));
+  }
 
   std::vector<Architecture> ask(const automl::AskContext& context) override {
     drift_ = context.scores_drift;
@@ -77,6 +90,15 @@ class Nao final : public automl::Strategy {
     if (t == nullptr)
       throw automl::ConfigError("[strategy] nao needs a search space with a token encoding; this one has none");
     return t;
+  }
+
+  // "auto" settings become those of the space's reference controller.
+  static Options resolve(Options o, const automl::TokenEncoding& tokens) {
+    const auto reference = tokens.controller_reference();
+    if (o.attention == "auto") o.attention = reference.attention;
+    if (o.predictor_init < 0) o.predictor_init = reference.predictor_init;
+    if (o.optimizer_scope == "auto") o.optimizer_scope = reference.one_optimizer ? "search" : "round";
+    return o;
   }
 
   // Initial weights come from torch's generator, seeded here from the
@@ -148,7 +170,7 @@ class Nao final : public automl::Strategy {
     const std::vector<nao::Scored> train(data.begin() + static_cast<std::ptrdiff_t>(held), data.end());
     std::vector<Architecture> unlabeled;
     for (int i = 0; i < o_.unlabeled; ++i) unlabeled.push_back(space_.sample(rng_));
-    for (const auto& [k, v] : nao::train_controller(controller_, *tokens_, train, o_, rng_, unlabeled))
+    for (const auto& [k, v] : nao::train_controller(controller_, *tokens_, train, o_, rng_, unlabeled, adam_.get()))
       diagnostics_[k] = v;
     const auto& measured = holdout.size() >= 2 ? holdout : train;
     const std::string prefix = holdout.size() >= 2 ? "holdout_" : "train_";
@@ -218,6 +240,7 @@ class Nao final : public automl::Strategy {
   const automl::TokenEncoding* tokens_;
   automl::Random rng_;
   nao::Controller controller_;
+  std::unique_ptr<torch::optim::Adam> adam_;  ///< optimizer_scope "search": kept across rounds
   std::vector<nao::Scored> pool_;
   std::map<Architecture, double> evaluated_;
   std::vector<Architecture> pending_;
@@ -283,7 +306,11 @@ const automl::Schema<Nao::Options>& Nao::schema() {
           .range(0, 0.5)
           .field("epochs", member(&nao::TrainOptions::epochs), "Controller epochs per round").range(1, 100000)
           .field("batch_size", member(&nao::TrainOptions::batch_size), "Controller batch size").range(1, 65536)
-          .field("lr", member(&nao::TrainOptions::lr), "Adam learning rate (Adam is re-created each round)").range(0, 10)
+          .field("lr", member(&nao::TrainOptions::lr), "Adam learning rate").range(0, 10)
+          .field("optimizer_scope", &O::optimizer_scope,
+                 "round: a fresh Adam each round (NAO_pytorch); search: one Adam, its moments kept, for the whole "
+                 "search (NAO-WS/rnn); auto: the space's reference (search for rnn_cell, else round)")
+          .one_of({"auto", "round", "search"})
           .field("weight_decay", member(&nao::TrainOptions::weight_decay), "Adam weight decay (V1 1e-4, V2 0)").range(0, 1)
           .field("grad_clip", member(&nao::TrainOptions::grad_clip), "Global gradient-norm clipping").range(0, 1000000)
           .field("trade_off", member(&nao::TrainOptions::trade_off), "lambda: loss = lambda * MSE + (1 - lambda) * NLL").range(0, 1)
@@ -294,6 +321,15 @@ const automl::Schema<Nao::Options>& Nao::schema() {
           .field("mlp_hidden", member(&nao::ControllerOptions::mlp_hidden), "Predictor hidden width").range(1, 4096)
           .field("mlp_dropout", member(&nao::ControllerOptions::mlp_dropout), "Predictor dropout").range(0, 0.99)
           .field("encoder_dropout", member(&nao::ControllerOptions::encoder_dropout), "Dropout on encoder embeddings").range(0, 0.99)
+          .field("attention", member(&nao::ControllerOptions::attention),
+                 "Decoder attention: general (NAO_pytorch: score (W_in o) . e, output tanh(W_out [ctx; o]) without "
+                 "biases), dot (NAO-WS/rnn: score o . e, W_out with a bias), auto: the space's reference (dot for "
+                 "rnn_cell, else general)")
+          .one_of({"auto", "general", "dot"})
+          .field("predictor_init", member(&nao::ControllerOptions::predictor_init),
+                 "Predictor weights U(-r, r), biases 0; 0: torch's default initialization (NAO_pytorch); -1: the "
+                 "space's reference (0.04 for rnn_cell, else 0)")
+          .range(-1, 1)
           .rule("seeds", [](const O& o) { return o.seeds > o.pool_size ? "must not exceed pool_size" : ""; })
           .example("pool_size = 20\nnew_archs = 10\nseeds = 10\nepochs = 20\nrounds = 0");
   return s;
@@ -322,6 +358,15 @@ void Nao::save(automl::StateWriter& out) const {
     out.put_string(p.key());
     out.put_doubles(std::vector<double>(values.data_ptr<double>(), values.data_ptr<double>() + values.numel()));
   }
+  std::string adam;  // the kept optimizer's moments and step counts
+  if (adam_) {
+    torch::serialize::OutputArchive archive;
+    adam_->save(archive);
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    adam = bytes.str();
+  }
+  out.put_string(adam);
 }
 
 void Nao::load(automl::StateReader& in) {
@@ -349,6 +394,17 @@ void Nao::load(automl::StateReader& in) {
     if (name != p.key() || static_cast<std::int64_t>(values.size()) != p.value().numel())
       throw automl::DataError("saved NAO controller parameter '" + name + "' does not match '" + p.key() + "'");
     p.value().copy_(torch::from_blob(values.data(), p.value().sizes(), torch::kDouble).to(torch::kFloat));
+  }
+  std::istringstream adam(in.get_string());
+  if (adam_ && adam.rdbuf()->in_avail() > 0) {
+    try {
+      torch::serialize::InputArchive archive;
+      archive.load_from(adam);
+      adam_->load(archive);
+    } catch (const c10::Error& e) {
+      throw automl::DataError("saved NAO optimizer state does not match this controller (" +
+                              std::string(e.what_without_backtrace()) + "); was the [strategy] changed?");
+    }
   }
 }
 

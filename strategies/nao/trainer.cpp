@@ -71,9 +71,15 @@ std::vector<Example> examples(const automl::TokenEncoding& tokens, const std::ve
 
 }  // namespace
 
+std::unique_ptr<torch::optim::Adam> make_optimizer(Controller& controller, const TrainOptions& o) {
+  return std::make_unique<torch::optim::Adam>(controller->parameters(),
+                                              torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+}
+
 std::map<std::string, double> train_controller(Controller& controller, const automl::TokenEncoding& tokens,
                                                const std::vector<Scored>& data, const TrainOptions& o,
-                                               automl::Random& rng, const std::vector<automl::Architecture>& unlabeled) {
+                                               automl::Random& rng, const std::vector<automl::Architecture>& unlabeled,
+                                               torch::optim::Adam* optimizer) {
   torch::manual_seed(rng.next_u64());  // dropout draws follow the strategy's generator
   const auto train = examples(tokens, data, o, rng);
   std::vector<Scored> reconstruct_only;
@@ -85,7 +91,9 @@ std::map<std::string, double> train_controller(Controller& controller, const aut
     return e.sequences[e.online ? 1 + rng.index(e.sequences.size() - 1) : 0];
   };
   controller->train();
-  torch::optim::Adam adam(controller->parameters(), torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+  std::unique_ptr<torch::optim::Adam> fresh;
+  if (optimizer == nullptr) fresh = make_optimizer(controller, o), optimizer = fresh.get();
+  torch::optim::Adam& adam = *optimizer;
   const int vocab = controller->options().vocab;
   std::vector<std::size_t> order(train.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;

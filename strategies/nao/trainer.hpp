@@ -3,12 +3,17 @@
 // generating new architectures by gradient ascent in embedding space.
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "automl/random.hpp"
 #include "automl/search_space.hpp"
 #include "controller.hpp"
+
+namespace torch::optim {
+class Adam;
+}
 
 namespace nao {
 
@@ -29,15 +34,20 @@ struct Scored {
   double score;
 };
 
-/// Trains `controller` (a fresh Adam each call, as the reference) on `data`
-/// with normalized scores (min-max or ranks, `options.targets`). Each step
-/// may add a batch of `unlabeled` architectures (cycled through) that only
-/// the reconstruction loss sees. Returns {"train_mse", "train_nll"} of the
-/// last epoch.
+/// Trains `controller` on `data` with normalized scores (min-max or ranks,
+/// `options.targets`), with `optimizer` when given (kept across calls: one
+/// Adam for the whole search, as NAO-WS/rnn) or else a fresh Adam (as
+/// NAO_pytorch re-creates it each round). Each step may add a batch of
+/// `unlabeled` architectures (cycled through) that only the reconstruction
+/// loss sees. Returns {"train_mse", "train_nll"} of the last epoch.
 std::map<std::string, double> train_controller(Controller& controller, const automl::TokenEncoding& tokens,
                                                const std::vector<Scored>& data, const TrainOptions& options,
                                                automl::Random& rng,
-                                               const std::vector<automl::Architecture>& unlabeled = {});
+                                               const std::vector<automl::Architecture>& unlabeled = {},
+                                               torch::optim::Adam* optimizer = nullptr);
+
+/// The Adam that train_controller() creates, for a caller that keeps one.
+std::unique_ptr<torch::optim::Adam> make_optimizer(Controller& controller, const TrainOptions& options);
 
 /// Predictions (in (0, 1)) for architectures, in eval mode.
 std::vector<double> predict(Controller& controller, const automl::TokenEncoding& tokens,

@@ -90,6 +90,31 @@ BOOST_AUTO_TEST_CASE(state_round_trips_and_an_interrupted_round_continues) {
   BOOST_TEST(c.evaluator->evaluate(cell, {0, 1, 1}).score == whole);
 }
 
+// NAO V2's schedule: the cosine and drop-path's progress restart every
+// round. Round 0 of a "round" schedule over 2 x 1 epochs trains exactly as a
+// 1-epoch search; the "search" schedule over 2 epochs trains round 0 at
+// other learning rates.
+BOOST_AUTO_TEST_CASE(a_round_schedule_restarts_every_round) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  // The scores of the trained cell and of three others on fixed batches.
+  const auto trained = [&](const std::string& keys) {
+    auto c = build(p.registry, keys + "epochs_per_round = 1\nsteps_per_epoch = 3\n");
+    const auto cell = c.space->parse("naonet_b");
+    c.evaluator->prepare_round(round_of(0, cell));
+    automl::Random rng(3);
+    std::vector<double> scores{c.evaluator->evaluate(cell, {0, 1, 1}).score};
+    for (int i = 0; i < 3; ++i) scores.push_back(c.evaluator->evaluate(c.space->sample(rng), {1, 2u + i, 1}).score);
+    return scores;
+  };
+  const auto per_round = trained("schedule = \"round\"\ntotal_epochs = 2\n");
+  BOOST_TEST(per_round == trained("total_epochs = 1\n"), boost::test_tools::per_element());
+  BOOST_CHECK(per_round != trained("total_epochs = 2\n"));
+  const auto message =
+      automl::test::error_of([&] { build(p.registry, "schedule = \"round\"\nepochs_per_round = 0\n"); });
+  BOOST_TEST(message.find("epochs_per_round >= 1") != std::string::npos, message);
+}
+
 BOOST_AUTO_TEST_CASE(spaces_without_a_supernet_are_refused) {
   if (!have_fmnist()) return;
   automl::test::Plugins p;

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <map>
 #include <set>
 
 #include <torch/torch.h>
@@ -192,6 +193,68 @@ BOOST_AUTO_TEST_CASE(same_seed_same_model_and_masks) {
   };
   BOOST_TEST(torch::equal(run(1), run(1)));
   BOOST_TEST(!torch::equal(run(1), run(2)));
+}
+
+// NAO-WS/rnn's INITRANGE: embedding (tied decoder) and cell weights
+// U(-0.04, 0.04); its controller, which NAO's "auto" settings follow.
+BOOST_AUTO_TEST_CASE(initial_weights_and_controller_follow_the_reference) {
+  automl::test::Plugins p;
+  const auto space = make_space(p.registry);
+  automl::nn::LanguageModelConfig config;
+  config.size = 32;
+  torch::manual_seed(0);
+  for (const bool supernet : {false, true}) {
+    std::shared_ptr<automl::nn::LanguageModel> model;
+    if (supernet) model = space->language_models()->build_supernet(config, 50);
+    else model = space->language_models()->build(space->parse("naonet_ptb"), config, 50);
+    for (const std::string name : {"embedding", "w0"}) {
+      const double largest = param(*model, name).abs().max().item<double>();
+      BOOST_TEST(largest <= 0.04, name << " " << largest);
+      BOOST_TEST(largest > 0.035, name << " " << largest);  // drawn over the whole range
+    }
+    BOOST_TEST(param(*model, "decoder_bias").abs().max().item<double>() == 0.0);
+  }
+  const auto reference = space->tokens()->controller_reference();
+  BOOST_TEST(reference.attention == "dot");
+  BOOST_TEST(reference.predictor_init == 0.04);
+  BOOST_TEST(reference.one_optimizer);
+}
+
+// The search draws bptt or bptt / 2 (train_search.py); the final training
+// adds N(., 5) kept in [5, bptt + 20] (train.py).
+BOOST_AUTO_TEST_CASE(window_lengths_follow_the_reference_draws) {
+  using automl::nn::BpttDraw;
+  automl::Random rng(4);
+  std::map<std::int64_t, int> search;
+  std::set<std::int64_t> final_lengths;
+  for (int i = 0; i < 4000; ++i) {
+    ++search[automl::nn::draw_sequence_length(35, BpttDraw::search, rng)];
+    final_lengths.insert(automl::nn::draw_sequence_length(35, BpttDraw::final, rng));
+    BOOST_TEST(automl::nn::draw_sequence_length(35, BpttDraw::fixed, rng) == 35);
+  }
+  BOOST_TEST(search.size() == 2u);
+  BOOST_TEST(search[17] > 120);  // about 5 %: 200 of 4000
+  BOOST_TEST(search[17] < 300);
+  BOOST_TEST(*final_lengths.begin() >= 5);
+  BOOST_TEST(*final_lengths.rbegin() <= 55);
+  BOOST_TEST(final_lengths.size() > 25u);
+  BOOST_CHECK_THROW(automl::nn::bptt_draw("jitter"), automl::ConfigError);
+}
+
+// NAO-WS/rnn scores on a window that starts in [0, steps / bptt) ("head");
+// "anywhere" spreads the starts over the whole split.
+BOOST_AUTO_TEST_CASE(validation_windows_start_where_asked) {
+  automl::Random rng(5);
+  std::set<std::int64_t> head, anywhere;
+  for (int i = 0; i < 2000; ++i) {
+    head.insert(automl::nn::validation_window_start(288, 35, true, rng));
+    anywhere.insert(automl::nn::validation_window_start(288, 35, false, rng));
+  }
+  BOOST_TEST(head.size() == 8u);  // 288 / 35
+  BOOST_TEST(*head.rbegin() == 7);
+  BOOST_TEST(*anywhere.rbegin() == 288 - 35 - 1);
+  BOOST_TEST(anywhere.size() > 200u);
+  BOOST_TEST(automl::nn::validation_window_start(20, 35, false, rng) == 0);  // shorter than a window
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -253,6 +253,130 @@ BOOST_AUTO_TEST_CASE(strategy_runs_with_branch_swaps_and_repeats_exactly) {
   BOOST_TEST(distinct.size() == trials_a.size());  // final scores: nothing is queried twice
 }
 
+// NAO-WS/rnn's controller: attention scores o_t . e_j (no input
+// projection), output tanh(W_out [ctx; o_t] + b); predictor U(-0.04, 0.04)
+// with zero biases. Checked against a direct computation.
+BOOST_AUTO_TEST_CASE(dot_attention_and_predictor_init_as_the_rnn_reference) {
+  torch::set_num_threads(1);
+  torch::manual_seed(0);
+  nao::ControllerOptions o;
+  o.vocab = 16, o.length = 22, o.mlp_layers = 4, o.attention = "dot", o.predictor_init = 0.04;
+  nao::Controller net(o);
+  auto params = net->named_parameters();
+  BOOST_TEST(!params.contains("attention_in.weight"));
+  BOOST_TEST(params.contains("attention_out.bias"));
+  for (const std::string layer : {"mlp0", "mlp1", "mlp2", "mlp3", "regressor"}) {
+    const double largest = params[layer + ".weight"].abs().max().item<double>();
+    BOOST_TEST(largest <= 0.04, layer);
+    BOOST_TEST(largest > 0.03, layer);
+    BOOST_TEST(params[layer + ".bias"].abs().max().item<double>() == 0.0, layer);
+  }
+
+  net->eval();
+  torch::NoGradGuard no_grad;
+  const auto tokens = torch::randint(1, 12, {3, 22}, torch::kLong);
+  const auto encoding = net->encode(tokens);
+  const auto lstm = std::dynamic_pointer_cast<torch::nn::LSTMImpl>(net->named_children()["decoder_lstm"]);
+  const auto embed = std::dynamic_pointer_cast<torch::nn::EmbeddingImpl>(net->named_children()["decoder_embedding"]);
+  const auto inputs = torch::cat({torch::zeros({3, 1}, torch::kLong), tokens.narrow(1, 0, 21)}, 1);
+  const auto state = std::make_tuple(encoding.embedding.unsqueeze(0), encoding.embedding.unsqueeze(0));
+  const auto out = std::get<0>(lstm->forward(embed->forward(inputs), state));       // [B, T, H]
+  const auto weights = torch::softmax(torch::bmm(out, encoding.outputs.transpose(1, 2)), -1);  // o_t . e_j
+  const auto context = torch::bmm(weights, encoding.outputs);
+  const auto mixed = torch::tanh(torch::nn::functional::linear(torch::cat({context, out}, -1), params["attention_out.weight"],
+                                                                params["attention_out.bias"]));
+  const auto expected = torch::log_softmax(
+      torch::nn::functional::linear(mixed, params["vocab_out.weight"], params["vocab_out.bias"]), -1);
+  BOOST_TEST(torch::allclose(net->reconstruct(encoding, tokens), expected, 1e-5, 1e-6));
+
+  nao::ControllerOptions general = o;
+  general.attention = "general", general.predictor_init = 0;
+  params = nao::Controller(general)->named_parameters();
+  BOOST_TEST(params.contains("attention_in.weight"));
+  BOOST_TEST(!params.contains("attention_out.bias"));
+  BOOST_TEST(params["mlp0.weight"].abs().max().item<double>() > 0.05);  // torch's U(+-1/sqrt(96))
+}
+
+// One Adam for the whole search keeps its moments and step count from round
+// to round; a fresh Adam per round starts over. The first round is the same.
+BOOST_AUTO_TEST_CASE(a_kept_optimizer_carries_its_moments_into_the_next_round) {
+  torch::set_num_threads(1);
+  automl::test::Plugins plugins;
+  const auto space = nasnet(plugins.registry);
+  const auto& tokens = *space->tokens();
+  automl::Random sampler(7);
+  std::vector<nao::Scored> data;
+  for (int i = 0; i < 60; ++i) {
+    const auto a = space->sample(sampler);
+    data.push_back({a, synthetic(a)});
+  }
+  nao::TrainOptions o;
+  o.epochs = 3;
+  auto kept = controller(tokens), fresh = controller(tokens);
+  const auto adam = nao::make_optimizer(kept, o);
+  automl::Random rng_kept(1), rng_fresh(1);
+  const auto same = [&] {
+    const auto a = kept->parameters(), b = fresh->parameters();
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!torch::equal(a[i], b[i])) return false;
+    return true;
+  };
+  nao::train_controller(kept, tokens, data, o, rng_kept, {}, adam.get());
+  nao::train_controller(fresh, tokens, data, o, rng_fresh);
+  BOOST_TEST(same());
+  nao::train_controller(kept, tokens, data, o, rng_kept, {}, adam.get());
+  nao::train_controller(fresh, tokens, data, o, rng_fresh);
+  BOOST_TEST(!same());
+}
+
+// On rnn_cell NAO's "auto" settings keep one Adam: its state travels with
+// the strategy's, so a resumed search proposes what an uninterrupted one
+// does; a strategy that starts a fresh Adam each round proposes otherwise.
+BOOST_AUTO_TEST_CASE(on_rnn_cells_the_kept_optimizer_saves_and_resumes) {
+  torch::set_num_threads(1);
+  automl::test::Plugins p(true);
+  const auto build = [&](const std::string& extra) {
+    const std::string text =
+        "[experiment]\nseed = 3\nbudget_trials = 100\n[search_space]\ntype = \"rnn_cell\"\n[strategy]\n"
+        "type = \"nao\"\npool_size = 16\nnew_archs = 6\nseeds = 6\nepochs = 15\nrounds = 0\n" + extra +
+        "[evaluator]\ntype = \"scripted\"\n";
+    return automl::build_components(automl::parse_experiment(text, "exp.toml", "/"), p.registry);
+  };
+  const auto observe = [](const std::vector<Architecture>& batch) {
+    std::vector<automl::Observation> out;
+    for (const auto& a : batch) {
+      double score = 0;
+      for (std::size_t i = 0; i < a.genes.size(); ++i) score += a.genes[i] * std::sin(static_cast<double>(i + 1));
+      out.push_back({a, true, score});
+    }
+    return out;
+  };
+  auto a = build("");
+  for (int round = 0; round < 3; ++round) a.strategy->tell(observe(a.strategy->ask(automl::AskContext{1})));
+  automl::StateWriter w;
+  a.strategy->save(w);
+  auto resumed = build("");
+  auto per_round = build("optimizer_scope = \"round\"\n");
+  automl::StateReader r(w.bytes(), "strategy"), r2(w.bytes(), "strategy");
+  resumed.strategy->load(r);
+  per_round.strategy->load(r2);  // reads and ignores the kept Adam
+  BOOST_TEST(r.at_end());
+  bool differs = false;
+  for (int round = 0; round < 2; ++round) {
+    const auto next = a.strategy->ask(automl::AskContext{1});
+    const auto again = resumed.strategy->ask(automl::AskContext{1});
+    const auto other = per_round.strategy->ask(automl::AskContext{1});
+    BOOST_TEST(next == again);
+    a.strategy->tell(observe(next));
+    resumed.strategy->tell(observe(again));
+    per_round.strategy->tell(observe(other));
+    const double loss = a.strategy->diagnostics().at("train_mse");
+    BOOST_TEST(resumed.strategy->diagnostics().at("train_mse") == loss);
+    differs = differs || per_round.strategy->diagnostics().at("train_mse") != loss;
+  }
+  BOOST_TEST(differs);
+}
+
 BOOST_AUTO_TEST_CASE(a_space_without_tokens_is_refused) {
   automl::test::Plugins p(true);
   const auto dir = automl::test::scratch_dir("nao_no_tokens");

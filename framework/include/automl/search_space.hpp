@@ -27,6 +27,23 @@ struct Decision {
   std::vector<std::string> choices;
 };
 
+/// How the reference code builds a sequence controller (NAO's
+/// encoder-predictor-decoder) for a space. Strategies that learn on the
+/// token sequence take their "auto" defaults from it, so one strategy plugin
+/// follows each space's own reference without knowing the space's name.
+struct ControllerReference {
+  /// "general": score = (W_in o_t) . e_j, output tanh(W_out [ctx; o_t]), no
+  /// biases (NAO_pytorch, the CNN spaces); "dot": score = o_t . e_j, output
+  /// tanh(W_out [ctx; o_t] + b) (NAO-WS/rnn).
+  std::string attention = "general";
+  /// Predictor weights drawn U(-r, r), biases 0; 0: the framework's default
+  /// initialization (NAO_pytorch).
+  double predictor_init = 0;
+  /// One optimizer for the whole search (NAO-WS/rnn) instead of a fresh one
+  /// per round (NAO_pytorch).
+  bool one_optimizer = false;
+};
+
 /// A token sequence view of a space, as NAO's encoder/decoder and ENAS's
 /// controller use it. Token 0 is reserved (start of sequence).
 class TokenEncoding {
@@ -52,6 +69,8 @@ class TokenEncoding {
   /// predecessor) rather than an operation; ENAS's controller attends over
   /// the states for these. Default: false (every position an operation).
   virtual bool selects_state(int position) const { (void)position; return false; }
+  /// The reference's controller for this space. Default: NAO_pytorch's.
+  virtual ControllerReference controller_reference() const { return {}; }
 };
 
 /// Threads: the host calls a search space from its own thread only (parse

@@ -90,9 +90,23 @@ LmData lm_data(const Context& ctx, const std::string& evaluator, std::int64_t ba
 /// `device` (the remainder of the tokens dropped, as the reference's batchify).
 at::Tensor batchify(const TensorData& data, Split split, std::int64_t batch, const at::Device& device);
 
-/// The reference's variable BPTT length: with probability 0.95 `bptt`, else
-/// bptt / 2, then drawn from N(that, 5) and kept at least 5.
-std::int64_t draw_sequence_length(std::int64_t bptt, Random& rng);
+/// How each truncated-BPTT window's length is drawn (NAO-WS/rnn): `search`
+/// as its train_search.py (bptt, or bptt / 2 with probability 0.05), `final`
+/// as its train.py (that, then N(that, 5), kept in [5, bptt + 20]), `fixed`
+/// always bptt.
+enum class BpttDraw { search, final, fixed };
+
+/// The BpttDraw named by `name` ("search", "final", "fixed").
+BpttDraw bptt_draw(const std::string& name);
+
+/// One window length drawn from `rng` as `draw` says.
+std::int64_t draw_sequence_length(std::int64_t bptt, BpttDraw draw, Random& rng);
+
+/// Where a random validation window of `bptt` steps starts in a split of
+/// `steps` steps [steps, B]: anywhere a whole window fits, or (`head`) at a
+/// position in [0, steps / bptt), as NAO-WS/rnn's evaluate() does (it draws
+/// a window index and uses it as a position).
+std::int64_t validation_window_start(std::int64_t steps, std::int64_t bptt, bool head, Random& rng);
 
 /// Training loss of one forward: cross entropy + alpha * mean(dropped^2)
 /// (activation regularization) + beta * mean((raw[t+1] - raw[t])^2)
@@ -103,7 +117,7 @@ std::pair<at::Tensor, at::Tensor> regularized_loss(const LmOutput& out, const at
 /// Truncated-BPTT training as the reference's language-model scripts do it.
 struct LmTrainOptions {
   std::int64_t bptt = 35;
-  bool variable_bptt = true;  ///< draw_sequence_length() per step; else bptt
+  BpttDraw draw = BpttDraw::final;  ///< window lengths
   double lr = 20;             ///< scaled by length / bptt for each step
   double grad_clip = 0.25;    ///< global L2 norm; 0: off
   double alpha = 0;           ///< activation regularization
@@ -114,7 +128,7 @@ inline LanguageModelConfig model_config(const LmOptions& o) {
   return {o.size, o.dropout_output, o.dropout_hidden, o.dropout_x, o.dropout_input, o.dropout_embedding};
 }
 inline LmTrainOptions train_options(const LmOptions& o) {
-  return {o.bptt, o.variable_bptt, o.lr, o.grad_clip, o.alpha, o.beta};
+  return {o.bptt, bptt_draw(o.bptt_draw), o.lr, o.grad_clip, o.alpha, o.beta};
 }
 
 /// Where a pass over a batchified training split stands.

@@ -4,6 +4,8 @@
 // their Options from LmOptions, change the defaults in their constructor and
 // call add_lm_fields() on their schema.
 
+#include <string>
+
 #include "automl/params.hpp"
 
 namespace automl::nn {
@@ -17,7 +19,7 @@ struct LmOptions {
   double dropout_embedding = 0.0;
   int batch_size = 64;
   int bptt = 35;
-  bool variable_bptt = true;
+  std::string bptt_draw = "final";
   double lr = 20;
   double grad_clip = 0.25;
   double weight_decay = 8e-7;
@@ -46,9 +48,10 @@ Schema<O> add_lm_fields(Schema<O> s) {
       .range(1, 65536)
       .field("bptt", static_cast<int O::*>(&B::bptt), "Truncated BPTT window length")
       .range(2, 10000)
-      .field("variable_bptt", static_cast<bool O::*>(&B::variable_bptt),
-             "Draw each window's length as the reference (bptt, or bptt/2 with probability 0.05, then N(., 5), at "
-             "least 5)")
+      .field("bptt_draw", static_cast<std::string O::*>(&B::bptt_draw),
+             "Each window's length: search (the reference's search: bptt, or bptt/2 with probability 0.05), "
+             "final (its final training: that, then N(., 5) kept in [5, bptt + 20]), fixed (always bptt)")
+      .one_of({"search", "final", "fixed"})
       .field("lr", static_cast<double O::*>(&B::lr), "SGD learning rate, scaled by window length / bptt")
       .range(0, 1000)
       .field("grad_clip", static_cast<double O::*>(&B::grad_clip), "Clip the global gradient norm to this; 0: off")
