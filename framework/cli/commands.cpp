@@ -214,8 +214,16 @@ int cmd_run(const Args& a) {
 int cmd_check(const Args& a) {
   return experiment_command(a, "check", "experiment", "experiment file (TOML)", from_file,
                             [&](const std::string& file, const Experiment& exp, const Registry& registry) {
-                              build_components(exp, registry);
-                              a.out << file << ": ok\n" << resolved_toml(exp, registry);
+                              const Components c = build_components(exp, registry);
+                              a.out << file << ": ok\n";
+                              if (const auto f = c.evaluator->fidelities()) {  // multi-fidelity strategies use them
+                                std::string levels;
+                                for (double l : f->levels) levels += (levels.empty() ? "" : ", ") + fmt::format("{}", l);
+                                a.out << fmt::format("# evaluator '{}' offers fidelities {} to {} {}{}\n",
+                                                     exp.evaluator.type, f->min, f->max, f->unit,
+                                                     levels.empty() ? "" : " (levels " + levels + ")");
+                              }
+                              a.out << resolved_toml(exp, registry);
                               return 0;
                             });
 }

@@ -1,7 +1,10 @@
-// The directory of a resumable training: its architecture claim and metrics CSV.
+// The directory of a resumable training: its architecture claim and metrics
+// CSV; the checkpoint a lower-fidelity trial keeps for its promotion.
 
 #include "automl/nn/train_dir.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <vector>
 
@@ -34,6 +37,31 @@ void trim_csv(const fs::path& csv, int rows, const std::string& header) {
   std::ofstream out(csv, std::ios::trunc);
   if (lines.empty()) lines.push_back(header);
   for (const auto& line : lines) out << line << "\n";
+}
+
+int fidelity_epochs(const TrialContext& trial, int epochs) {
+  if (!(trial.fidelity > 0)) return epochs;
+  return std::clamp(static_cast<int>(std::ceil(trial.fidelity - 1e-9)), 1, epochs);
+}
+
+Continuation continuation(const TrialContext& trial) {
+  Continuation c;
+  c.seed = trial.seed;
+  if (trial.previous_dir.empty() || !fs::exists(trial.previous_dir / "checkpoint.pt")) return c;
+  std::ifstream in(trial.previous_dir / "checkpoint.seed");
+  if (!(in >> c.seed))
+    throw DataError((trial.previous_dir / "checkpoint.seed").string() +
+                    " is missing or unreadable: the lower-fidelity trial's checkpoint cannot be continued");
+  c.checkpoint = trial.previous_dir / "checkpoint.pt";
+  return c;
+}
+
+void keep_for_promotion(const TrialContext& trial, int trained, int epochs, std::uint64_t seed,
+                        const std::function<void(const fs::path&)>& save) {
+  if (trained >= epochs || trial.dir.empty()) return;
+  fs::create_directories(trial.dir);
+  save(trial.dir / "checkpoint.pt");
+  std::ofstream(trial.dir / "checkpoint.seed") << seed << "\n";
 }
 
 }  // namespace automl::nn

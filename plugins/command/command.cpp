@@ -36,6 +36,9 @@ class Command final : public automl::Evaluator {
     std::string score = "score";
     bool maximize = true;
     int stderr_lines = 10;
+    double min_fidelity = 0;
+    double max_fidelity = 0;
+    std::string fidelity_unit = "epochs";
   };
   static const automl::Schema<Options>& schema() {
     static const auto s =
@@ -58,6 +61,20 @@ class Command final : public automl::Evaluator {
             .field("maximize", &Options::maximize, "True when a higher score metric is better (false: loss, perplexity)")
             .field("stderr_lines", &Options::stderr_lines, "Lines of the command's stderr quoted when a trial fails")
             .range(0, 200)
+            .field("min_fidelity", &Options::min_fidelity,
+                   "With max_fidelity: the lowest budget the script accepts (trial.json \"fidelity\", "
+                   "AUTOML_FIDELITY), for multi-fidelity strategies")
+            .range(0, 1e12)
+            .field("max_fidelity", &Options::max_fidelity,
+                   "The full budget (what a trial that asks for none gets); 0: the script has no fidelities")
+            .range(0, 1e12)
+            .field("fidelity_unit", &Options::fidelity_unit, "What one unit of fidelity is (epochs, steps, ...)")
+            .rule("max_fidelity",
+                  [](const Options& o) -> std::string {
+                    return o.max_fidelity > 0 && !(o.min_fidelity > 0 && o.min_fidelity <= o.max_fidelity)
+                               ? "needs 0 < min_fidelity <= max_fidelity"
+                               : "";
+                  })
             .rule("command",
                   [](const Options& o) -> std::string {
                     if (o.command.empty() || o.command.front().empty()) return "name the program to run";
@@ -92,6 +109,11 @@ class Command final : public automl::Evaluator {
   }
 
   bool concurrent() const override { return true; }  // one process per trial
+
+  std::optional<automl::FidelityRange> fidelities() const override {
+    if (options_.max_fidelity <= 0) return std::nullopt;
+    return automl::FidelityRange{options_.min_fidelity, options_.max_fidelity, options_.fidelity_unit, {}};
+  }
 
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& given) override {
     automl::TrialContext trial = given;

@@ -1,6 +1,7 @@
 #include "trial_files.hpp"
 
 #include <cmath>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -125,8 +126,16 @@ std::string trial_json(const automl::Architecture& arch, const automl::TrialCont
               {"tokens", nullptr},
               {"cells", cells_json(cells)},
               {"genotype", genotype_json(cells)},
-              {"dataset", dataset_json(ctx)}};
+              {"dataset", dataset_json(ctx)},
+              {"fidelity", nullptr},
+              {"previous_trial_dir", nullptr},
+              {"previous_fidelity", nullptr}};
   if (const auto* tokens = space.tokens()) doc["tokens"] = tokens->encode(arch);
+  if (trial.fidelity > 0) doc["fidelity"] = trial.fidelity;
+  if (!trial.previous_dir.empty()) {
+    doc["previous_trial_dir"] = fs::absolute(trial.previous_dir).string();
+    doc["previous_fidelity"] = trial.previous_fidelity;
+  }
   return doc.dump(2) + "\n";
 }
 
@@ -134,7 +143,15 @@ std::vector<std::string> trial_environment(const automl::Architecture& arch, con
                                            const automl::Context& ctx, const fs::path& trial_file,
                                            const fs::path& result_file) {
   const std::string threads = std::to_string(trial.threads);
-  return {"AUTOML_TRIAL=" + std::to_string(trial.trial),
+  std::vector<std::string> fidelity;
+  if (trial.fidelity > 0) {
+    std::ostringstream value;
+    value << trial.fidelity;
+    fidelity.push_back("AUTOML_FIDELITY=" + value.str());
+  }
+  if (!trial.previous_dir.empty())
+    fidelity.push_back("AUTOML_PREVIOUS_TRIAL_DIR=" + fs::absolute(trial.previous_dir).string());
+  std::vector<std::string> env{"AUTOML_TRIAL=" + std::to_string(trial.trial),
           "AUTOML_SEED=" + std::to_string(trial.seed),
           "AUTOML_THREADS=" + threads,
           "AUTOML_DEVICE=" + ctx.device,
@@ -144,6 +161,8 @@ std::vector<std::string> trial_environment(const automl::Architecture& arch, con
           "AUTOML_RESULT_FILE=" + fs::absolute(result_file).string(),
           "OMP_NUM_THREADS=" + threads,
           "MKL_NUM_THREADS=" + threads};
+  env.insert(env.end(), fidelity.begin(), fidelity.end());
+  return env;
 }
 
 namespace {
@@ -198,6 +217,11 @@ automl::TrialResult read_result(const fs::path& result_file) {
   for (const auto& [key, value] : doc["metrics"].items())
     result.metrics[key] = number_or_null(value, result_file, "metric \"" + automl::printable(key) + "\"");
   if (doc.contains("curve")) result.curve = read_curve(doc["curve"], result_file);
+  if (doc.contains("fidelity") && !doc["fidelity"].is_null()) {
+    const double f = number_or_null(doc["fidelity"], result_file, "\"fidelity\"");
+    if (!(f > 0)) throw automl::Error(result_file.string() + ": \"fidelity\" (what the trial cost) must be positive");
+    result.fidelity = f;
+  }
   return result;
 }
 

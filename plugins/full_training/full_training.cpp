@@ -98,12 +98,22 @@ class FullTraining final : public automl::Evaluator {
 
   bool concurrent() const override { return device_.is_cpu(); }
 
+  // Epochs as fidelity: a trial asked for f epochs trains the first f
+  // epochs of the full schedule (the cosine and drop-path run over `epochs`).
+  std::optional<automl::FidelityRange> fidelities() const override {
+    return automl::FidelityRange{1, static_cast<double>(options_.epochs), "epochs", {}};
+  }
+
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& trial) override {
     const auto start = std::chrono::steady_clock::now();
-    auto network = build(arch, trial.seed);
-    full_training::Training training(network, options_, *data_, trial.seed, device_);
+    const int target = automl::nn::fidelity_epochs(trial, options_.epochs);
+    const auto from = automl::nn::continuation(trial);  // a promotion continues its lower fidelity's training
+    auto network = build(arch, from.seed);
+    full_training::Training training(network, options_, *data_, from.seed, device_);
+    if (!from.checkpoint.empty()) training.load(from.checkpoint);
+    const int resumed_at = training.epochs_done();
     automl::TrialResult result;
-    for (int e = 0; e < options_.epochs; ++e) {
+    while (training.epochs_done() < target) {
       const auto stats = training.train_epoch();
       result.metrics["train_loss"] = stats.train_loss;
       result.curve.push_back({static_cast<double>(stats.epoch),
@@ -111,7 +121,12 @@ class FullTraining final : public automl::Evaluator {
     }
     result.score = training.accuracy(automl::Split::valid);
     result.metrics["valid_acc"] = result.score;
-    result.curve.back().values["valid_acc"] = result.score;
+    result.metrics["epochs"] = target;
+    result.metrics["resumed_at_epoch"] = resumed_at;
+    result.fidelity = target;
+    if (!result.curve.empty()) result.curve.back().values["valid_acc"] = result.score;
+    automl::nn::keep_for_promotion(trial, target, options_.epochs, from.seed,
+                                   [&](const fs::path& file) { training.save(file); });
     if (options_.report_test) result.metrics["test_acc"] = training.accuracy(automl::Split::test);
     add_size_metrics(*network, result);
     result.metrics["train_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

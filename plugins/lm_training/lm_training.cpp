@@ -65,15 +65,30 @@ class LmTraining final : public automl::Evaluator {
 
   bool concurrent() const override { return device_.is_cpu(); }
 
+  // Epochs as fidelity: a trial asked for f epochs trains the first f.
+  std::optional<automl::FidelityRange> fidelities() const override {
+    return automl::FidelityRange{1, static_cast<double>(options_.epochs), "epochs", {}};
+  }
+
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& trial) override {
     const auto start = std::chrono::steady_clock::now();
-    Run run(build(arch, trial.seed), options_);
+    const int target = automl::nn::fidelity_epochs(trial, options_.epochs);
+    const auto from = automl::nn::continuation(trial);  // a promotion continues its lower fidelity's training
+    Run run(build(arch, from.seed), options_);
+    if (!from.checkpoint.empty()) load(run, from.checkpoint);
+    const int resumed_at = run.epochs_done;
     automl::TrialResult result;
-    double train_nll = 0;
-    for (int epoch = 0; epoch < options_.epochs; ++epoch) {
-      train_nll = train_epoch(run, trial.seed, epoch);
-      result.curve.push_back({static_cast<double>(epoch + 1), {{"train_ppl", std::exp(train_nll)}}});
+    double train_nll = NAN;
+    while (run.epochs_done < target) {
+      train_nll = train_epoch(run, from.seed, run.epochs_done);
+      ++run.epochs_done;
+      result.curve.push_back({static_cast<double>(run.epochs_done), {{"train_ppl", std::exp(train_nll)}}});
     }
+    result.fidelity = target;
+    result.metrics["epochs"] = target;
+    result.metrics["resumed_at_epoch"] = resumed_at;
+    automl::nn::keep_for_promotion(trial, target, options_.epochs, from.seed,
+                                   [&](const fs::path& file) { save(run, file); });
     const double valid = automl::nn::evaluate_nll(*run.model, data_.valid, options_.bptt);
     result.score = -valid;
     result.metrics["valid_ppl"] = std::exp(valid);

@@ -62,6 +62,13 @@ std::ifstream open_table(const std::filesystem::path& file) {
 
 }  // namespace
 
+std::vector<std::string> read_header(const std::filesystem::path& file) {
+  std::ifstream in = open_table(file);
+  std::string line;
+  if (!std::getline(in, line)) return {};
+  return split_csv_line(line);
+}
+
 Table::Table(const std::filesystem::path& file, const Column& key_column, const std::vector<Column>& columns) {
   std::ifstream in = open_table(file);
   *this = Table(in, file.string(), key_column, columns);

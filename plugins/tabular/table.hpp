@@ -16,6 +16,10 @@ struct Column {
   std::string key;
 };
 
+/// The column names of the CSV file's header line ({} when the file has
+/// none); throws ConfigError when the file cannot be opened.
+std::vector<std::string> read_header(const std::filesystem::path& file);
+
 class Table final {
  public:
   /// Reads `file`; `key_column` holds the architecture text, `columns` the

@@ -2,6 +2,7 @@
 // by default) instead of training them. The search column is the score the
 // strategy sees; the report column is what papers report for the chosen cell.
 
+#include <algorithm>
 #include <cmath>
 
 #include "automl/plugin.hpp"
@@ -19,6 +20,8 @@ class Tabular final : public automl::Evaluator {
     std::string report_column = "c10_test_200";
     std::vector<std::string> extra_columns = {"params_M"};
     std::int64_t expected_rows = 15625;
+    std::vector<double> fidelities = {12, 200};
+    std::vector<std::string> fidelity_columns;
   };
   static const automl::Schema<Options>& schema() {
     static const auto s =
@@ -35,11 +38,33 @@ class Tabular final : public automl::Evaluator {
             .field("expected_rows", &Options::expected_rows,
                    "Rows the table must have (catches truncated files); 0: any")
             .range(0, 1000000000)
+            .field("fidelities", &Options::fidelities,
+                   "Epochs of the table's fidelity columns, increasing; the last is the search column's (full "
+                   "fidelity). A trial asked for f epochs reads the column of the smallest listed fidelity >= f "
+                   "and costs that many. []: one fidelity only")
+            .range(0.001, 1e9)
+            .field("fidelity_columns", &Options::fidelity_columns,
+                   "The column of each fidelity, the last = search_column; []: NAS-Bench-201's names, the search "
+                   "column with its _200 replaced by _12 etc. (no fidelities when the table lacks them)")
+            .rule("fidelities",
+                  [](const Options& o) -> std::string {
+                    for (std::size_t i = 0; i < o.fidelities.size(); ++i)
+                      if (!(o.fidelities[i] > 0) || (i > 0 && !(o.fidelities[i] > o.fidelities[i - 1])))
+                        return "must be positive and increasing, e.g. [12, 200]";
+                    if (!o.fidelity_columns.empty() && o.fidelity_columns.size() != o.fidelities.size())
+                      return "needs one entry per fidelity_columns entry (" +
+                             std::to_string(o.fidelity_columns.size()) + ")";
+                    if (!o.fidelity_columns.empty() && o.fidelity_columns.back() != o.search_column)
+                      return "the last of fidelity_columns must be search_column (\"" + o.search_column +
+                             "\"): the full fidelity is what the search column holds";
+                    return "";
+                  })
             .example("table = \"../shared/data/nasbench201/nb201.csv\"");
     return s;
   }
 
-  Tabular(const Options& o, const automl::Context& ctx) : options_(o), table_(load(o, ctx)) {
+  Tabular(const Options& o, const automl::Context& ctx)
+      : options_(with_fidelity_columns(o, ctx)), table_(load(options_, ctx)) {
     if (o.expected_rows > 0 && static_cast<std::int64_t>(table_.rows()) != o.expected_rows)
       throw automl::ConfigError::for_key(
           "table", ctx.resolve(o.table).string() + " has " + std::to_string(table_.rows()) + " rows, expected " +
@@ -50,13 +75,27 @@ class Tabular final : public automl::Evaluator {
 
   bool concurrent() const override { return true; }  // lookups only read the table
 
-  automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext&) override {
+  std::optional<automl::FidelityRange> fidelities() const override {
+    if (options_.fidelity_columns.size() < 2) return std::nullopt;
+    return automl::FidelityRange{options_.fidelities.front(), options_.fidelities.back(), "epochs",
+                                 options_.fidelities};
+  }
+
+  automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& trial) override {
     const std::string key = space_->to_text(arch);
     const long row = table_.find(key);
     if (row < 0) throw automl::Error("architecture " + key + " is not in the table");
     automl::TrialResult result;
-    result.score = table_.value(row, 0);
-    result.metrics[options_.search_column] = result.score;
+    // The smallest listed fidelity that covers the one asked for; the full
+    // one (the search column, table column 0) when none was asked.
+    std::size_t level = options_.fidelity_columns.size();
+    if (trial.fidelity > 0)
+      for (level = 0; level + 1 < options_.fidelities.size() && options_.fidelities[level] < trial.fidelity;) ++level;
+    const bool full = level + 1 >= options_.fidelity_columns.size();
+    const std::size_t column = full ? 0 : extra_base() + level;
+    result.score = table_.value(row, column);
+    if (!options_.fidelity_columns.empty()) result.fidelity = options_.fidelities[std::min(level, options_.fidelities.size() - 1)];
+    result.metrics[full ? options_.search_column : options_.fidelity_columns[level]] = result.score;
     result.metrics[options_.report_column] = table_.value(row, 1);
     for (std::size_t i = 0; i < options_.extra_columns.size(); ++i)
       result.metrics[options_.extra_columns[i]] = table_.value(row, i + 2);
@@ -64,10 +103,39 @@ class Tabular final : public automl::Evaluator {
   }
 
  private:
+  // Table columns: the search and report columns, the extra columns, then
+  // the fidelity columns below the full one.
+  std::size_t extra_base() const { return 2 + options_.extra_columns.size(); }
+
   static tabular::Table load(const Options& o, const automl::Context& ctx) {
     std::vector<tabular::Column> columns = {{o.search_column, "search_column"}, {o.report_column, "report_column"}};
     for (const auto& c : o.extra_columns) columns.push_back({c, "extra_columns"});
+    for (std::size_t i = 0; i + 1 < o.fidelity_columns.size(); ++i)
+      columns.push_back({o.fidelity_columns[i], "fidelity_columns"});
     return tabular::Table(ctx.resolve(o.table), {o.key_column, "key_column"}, columns);
+  }
+
+  // Without explicit fidelity_columns, NAS-Bench-201's naming: the search
+  // column's "_200" suffix replaced by each fidelity's epochs, when the
+  // table has all those columns; else one fidelity only.
+  static Options with_fidelity_columns(Options o, const automl::Context& ctx) {
+    if (!o.fidelity_columns.empty() || o.fidelities.size() < 2) return o;
+    const std::string suffix = "_" + number(o.fidelities.back());
+    if (o.search_column.size() <= suffix.size() ||
+        o.search_column.compare(o.search_column.size() - suffix.size(), suffix.size(), suffix) != 0)
+      return o;
+    const auto header = tabular::read_header(ctx.resolve(o.table));
+    std::vector<std::string> columns;
+    for (double f : o.fidelities) {
+      columns.push_back(o.search_column.substr(0, o.search_column.size() - suffix.size()) + "_" + number(f));
+      if (std::find(header.begin(), header.end(), columns.back()) == header.end()) return o;
+    }
+    o.fidelity_columns = columns;
+    return o;
+  }
+
+  static std::string number(double v) {
+    return v == std::floor(v) ? std::to_string(static_cast<long long>(v)) : std::to_string(v);
   }
 
   // Every row's architecture must be one of the space's, in its text form:

@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(run_show_export_resume) {
   BOOST_TEST(has(show.out, "top 2 by score"), show.out);
   const auto csv = automl_cli({"export", dir.string(), "--format", "csv"});
   BOOST_TEST(std::count(csv.out.begin(), csv.out.end(), '\n') == 9);
-  BOOST_TEST(has(csv.out, "id,batch,status,score,arch,seed,wall_s,finished_at,elapsed_s,error,genes"), csv.out);
+  BOOST_TEST(has(csv.out, "id,batch,status,score,arch,seed,wall_s,finished_at,elapsed_s,error,fidelity,genes"), csv.out);
   const auto json = automl_cli({"export", dir.string(), "--format", "json"});
   BOOST_TEST(has(json.out, "\"status\": \"ok\""));
   // Seeds are unsigned 64-bit: a string in JSON (a double holds 53 bits), the same digits in CSV.
@@ -122,7 +122,8 @@ BOOST_AUTO_TEST_CASE(unknown_type_lists_the_registered_ones) {
   const auto r = automl_cli({"check", exp.string()});
   BOOST_TEST(r.code == 2);
   BOOST_TEST(has(r.err, ":11:8: unknown strategy type 'evolution'"), r.err);
-  BOOST_TEST(has(r.err, "registered: 'enas', 'nao', 'random', 'random_ws', 'regularized_evolution'"), r.err);
+  BOOST_TEST(has(r.err, "registered: 'enas', 'hyperband', 'nao', 'random', 'random_ws', 'regularized_evolution', "
+                        "'successive_halving'"), r.err);
 }
 
 BOOST_AUTO_TEST_CASE(bad_value_says_the_expected_range) {

@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(unknown_name_lists_registered_and_nearest) {
   const auto msg = automl::test::error_of(
       [&] { p.registry.find(automl::Kind::strategy, "randm", automl::Location{"exp.toml", 9, 8}); });
   BOOST_TEST(contains(msg, "exp.toml:9:8: unknown strategy type 'randm' (did you mean 'random'?)"), msg);
-  BOOST_TEST(contains(msg, "registered: 'enas', 'nao', 'random', 'random_ws', 'regularized_evolution'"), msg);
+  BOOST_TEST(contains(msg, "registered: 'enas', 'hyperband', 'nao', 'random', 'random_ws', 'regularized_evolution', 'successive_halving'"), msg);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

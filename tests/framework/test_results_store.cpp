@@ -3,6 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "automl/run/report.hpp"
 #include "automl/run/results_store.hpp"
 #include "test_support.hpp"
@@ -42,6 +44,39 @@ BOOST_AUTO_TEST_CASE(trials_and_checkpoints_survive_reopening) {
   BOOST_TEST(store->checkpoint()->told);
   BOOST_TEST(store->checkpoint()->strategy == "S1");
   BOOST_TEST(*store->meta("k") == "v");
+}
+
+// A trial's fidelity: as asked at begin_round, replaced by what it cost at
+// finish_trial; a database made before the column gets it (as 0) on open.
+BOOST_AUTO_TEST_CASE(fidelities_round_trip_and_old_databases_gain_the_column) {
+  const auto dir = automl::test::scratch_dir("results_store_fidelity");
+  {
+    auto store = automl::ResultsStore::create(dir / "results.db");
+    std::vector<automl::TrialRecord> round(2);
+    round[0].id = 0, round[0].arch_text = "a", round[0].fidelity = 9;
+    round[1].id = 1, round[1].arch_text = "b", round[1].fidelity = 200;
+    store->begin_round(0, round, "S0");
+    BOOST_TEST(store->trials()[0].fidelity == 9.0);
+    round[0].status = automl::TrialStatus::ok;
+    round[0].score = 0.5;
+    round[0].fidelity = 12;  // the table's nearest column
+    store->finish_trial(round[0]);
+  }
+  auto store = automl::ResultsStore::open(dir / "results.db");
+  const auto trials = store->trials();
+  BOOST_TEST(trials[0].fidelity == 12.0);
+  BOOST_TEST(trials[1].fidelity == 200.0);
+  std::ostringstream csv;
+  automl::export_run(*store, "csv", csv);
+  BOOST_TEST(csv.str().find(",error,fidelity\n") != std::string::npos, csv.str());
+  BOOST_TEST(csv.str().find(",12\n") != std::string::npos, csv.str());
+  store.reset();
+  {  // the same database as an older version wrote it: no fidelity column
+    SQLite::Database db((dir / "results.db").string(), SQLite::OPEN_READWRITE);
+    db.exec("ALTER TABLE trials DROP COLUMN fidelity");
+  }
+  BOOST_TEST(automl::ResultsStore::open_read_only(dir / "results.db")->trials()[0].fidelity == 0.0);
+  BOOST_TEST(automl::ResultsStore::open(dir / "results.db")->trials()[1].fidelity == 0.0);
 }
 
 BOOST_AUTO_TEST_CASE(refuses_to_overwrite_or_to_open_a_stranger) {

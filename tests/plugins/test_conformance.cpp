@@ -76,8 +76,11 @@ std::vector<automl::Observation> observe(const std::vector<automl::Architecture>
 }
 
 void check_strategy(automl::Components& c, automl::Components& twin) {
+  // Multi-fidelity strategies need fidelities: the evaluator's, or a range.
+  automl::AskContext three{3}, two{2};
+  three.fidelities = two.fidelities = c.evaluator->fidelities().value_or(automl::FidelityRange{1, 27, "epochs", {}});
   for (int round = 0; round < 5; ++round) {
-    const auto batch = c.strategy->ask(automl::AskContext{3});
+    const auto batch = c.strategy->ask(three);
     BOOST_REQUIRE(!batch.empty());
     for (const auto& a : batch) BOOST_TEST(c.space->invalid_reason(a).empty());
     c.strategy->tell(observe(batch));
@@ -88,9 +91,10 @@ void check_strategy(automl::Components& c, automl::Components& twin) {
   twin.strategy->load(r);
   BOOST_TEST(r.at_end());
   for (int round = 0; round < 5; ++round) {
-    const auto a = c.strategy->ask(automl::AskContext{2});
-    const auto b = twin.strategy->ask(automl::AskContext{2});
+    const auto a = c.strategy->ask(two);
+    const auto b = twin.strategy->ask(two);
     BOOST_TEST(a == b);
+    BOOST_TEST(c.strategy->fidelities() == twin.strategy->fidelities());
     c.strategy->tell(observe(a));
     twin.strategy->tell(observe(b));
   }

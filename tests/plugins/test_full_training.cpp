@@ -125,6 +125,47 @@ BOOST_AUTO_TEST_CASE(evaluate_scores_by_validation_accuracy_with_size_metrics) {
   BOOST_TEST(!c.evaluator->inspect(c.space->parse("naonet_b")).empty());
 }
 
+// Epochs as fidelity: a 1-epoch trial keeps its checkpoint; a promotion to 3
+// epochs continues it and ends where a straight 3-epoch training with the
+// first trial's seed ends.
+BOOST_AUTO_TEST_CASE(a_promotion_continues_the_lower_fidelity_training) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  const auto c = automl::build_components(experiment("epochs = 4\nsteps_per_epoch = 3\nlr_min = 0.001\n"), p.registry);
+  const auto range = c.evaluator->fidelities();
+  BOOST_REQUIRE(range.has_value());
+  BOOST_TEST(range->max == 4.0);
+  const auto arch = c.space->parse("naonet_b");
+  const auto dir = automl::test::scratch_dir("full_training_fidelity");
+  automl::TrialContext low{0, 21, 1};
+  low.fidelity = 1;
+  low.dir = dir / "0";
+  const auto first = c.evaluator->evaluate(arch, low);
+  BOOST_TEST(first.fidelity == 1.0);
+  BOOST_TEST(first.curve.size() == 1u);
+  BOOST_TEST(fs::exists(low.dir / "checkpoint.pt"));
+  automl::TrialContext promoted{1, 22, 1};
+  promoted.fidelity = 2.5;  // rounds up to 3 epochs
+  promoted.dir = dir / "1";
+  promoted.previous_dir = low.dir;
+  promoted.previous_fidelity = 1;
+  const auto continued = c.evaluator->evaluate(arch, promoted);
+  BOOST_TEST(continued.fidelity == 3.0);
+  BOOST_TEST(continued.metrics.at("resumed_at_epoch") == 1.0);
+  BOOST_REQUIRE(continued.curve.size() == 2u);  // epochs 2 and 3 trained here
+  BOOST_TEST(continued.curve[0].step == 2);
+  automl::TrialContext straight{2, 21, 1};  // the first trial's seed
+  straight.fidelity = 3;
+  const auto whole = c.evaluator->evaluate(arch, straight);
+  BOOST_TEST(continued.score == whole.score);
+  BOOST_TEST(continued.metrics.at("train_loss") == whole.metrics.at("train_loss"));
+  // At full fidelity (or none asked) nothing is kept.
+  automl::TrialContext full{3, 23, 1};
+  full.dir = dir / "3";
+  BOOST_TEST(c.evaluator->evaluate(arch, full).fidelity == 4.0);
+  BOOST_TEST(!fs::exists(full.dir / "checkpoint.pt"));
+}
+
 BOOST_AUTO_TEST_CASE(trains_nasbench201_cells) {
   if (!have_fmnist()) return;
   automl::test::Plugins p;

@@ -122,6 +122,34 @@ BOOST_AUTO_TEST_CASE(a_fixed_seed_repeats_the_training) {
   BOOST_TEST(a.score != other.score);
 }
 
+// Epochs as fidelity: a 1-epoch trial keeps its checkpoint (model,
+// optimizer, position and state in the text); a promotion to 3 epochs
+// continues it and ends where a straight 3-epoch training of its seed ends.
+BOOST_AUTO_TEST_CASE(a_promotion_continues_the_lower_fidelity_training) {
+  if (!have_ptb()) return;
+  automl::test::Plugins p;
+  auto c = build(p.registry, tiny_training(4));
+  BOOST_TEST(c.evaluator->fidelities()->max == 4.0);
+  const auto arch = c.space->parse("naonet_ptb");
+  const auto dir = automl::test::scratch_dir("lm_training_fidelity");
+  automl::TrialContext low{0, 3, 1};
+  low.fidelity = 1;
+  low.dir = dir / "0";
+  BOOST_TEST(c.evaluator->evaluate(arch, low).fidelity == 1.0);
+  automl::TrialContext promoted{1, 9, 1};
+  promoted.fidelity = 3;
+  promoted.dir = dir / "1";
+  promoted.previous_dir = low.dir;
+  const auto continued = c.evaluator->evaluate(arch, promoted);
+  BOOST_TEST(continued.metrics.at("resumed_at_epoch") == 1.0);
+  BOOST_TEST(continued.curve.size() == 2u);
+  automl::TrialContext straight{2, 3, 1};
+  straight.fidelity = 3;
+  const auto whole = c.evaluator->evaluate(arch, straight);
+  BOOST_TEST(continued.score == whole.score);
+  BOOST_TEST(continued.metrics.at("train_ppl") == whole.metrics.at("train_ppl"));
+}
+
 // automl train: interrupted after one epoch and resumed, it ends where an
 // evaluation of the same seed ends; the directory keeps its architecture.
 BOOST_AUTO_TEST_CASE(a_final_training_resumes_and_matches_the_trial) {

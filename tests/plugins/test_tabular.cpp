@@ -53,6 +53,53 @@ BOOST_AUTO_TEST_CASE(known_best_cell_reads_back_its_published_values) {
   BOOST_TEST(twelve.evaluator->evaluate(c.space->parse(arch), {}).score == std::stod(automl::split(row, ',')[8]));
 }
 
+BOOST_AUTO_TEST_CASE(fidelities_read_the_12_and_200_epoch_columns) {
+  if (!automl::test::have_nb201()) return;
+  automl::test::Plugins p;
+  auto c = build(p.registry, table_key(automl::test::nb201_table()));
+  const auto range = c.evaluator->fidelities();
+  BOOST_REQUIRE(range.has_value());
+  BOOST_TEST(range->min == 12.0);
+  BOOST_TEST(range->max == 200.0);
+  BOOST_TEST(range->levels == (std::vector<double>{12, 200}), boost::test_tools::per_element());
+  const auto fields = automl::split(table_line(6111), ',');
+  const auto arch = c.space->parse(fields[1]);
+  const auto at = [&](automl::Components& with, double fidelity) {
+    automl::TrialContext ctx;
+    ctx.fidelity = fidelity;
+    return with.evaluator->evaluate(arch, ctx);
+  };
+  for (const double asked : {12.0, 5.0}) {  // the smallest column that covers the budget
+    const auto r = at(c, asked);
+    BOOST_TEST(r.score == std::stod(fields[8]));  // c10valid_val_12
+    BOOST_TEST(r.fidelity == 12.0);
+    BOOST_TEST(r.metrics.count("c10valid_val_12") == 1u);
+    BOOST_TEST(r.metrics.count("c10valid_val_200") == 0u);  // the full answer does not leak
+    BOOST_TEST(r.metrics.at("c10_test_200") == 94.3733);     // the report column always
+  }
+  for (const double asked : {100.0, 200.0, 0.0}) {
+    const auto r = at(c, asked);
+    BOOST_TEST(r.score == std::stod(fields[3]));  // c10valid_val_200
+    BOOST_TEST(r.fidelity == 200.0);
+  }
+  // Other search columns find their 12-epoch counterpart by NAS-Bench-201's names.
+  auto test = build(p.registry, table_key(automl::test::nb201_table()) + "search_column = \"c10_test_200\"\n");
+  BOOST_TEST(at(test, 12).score == std::stod(fields[9]));  // c10_test_12
+  auto twelve = build(p.registry, table_key(automl::test::nb201_table()) + "search_column = \"c10valid_val_12\"\n");
+  BOOST_TEST(!twelve.evaluator->fidelities().has_value());
+  auto off = build(p.registry, table_key(automl::test::nb201_table()) + "fidelities = []\n");
+  BOOST_TEST(!off.evaluator->fidelities().has_value());
+  BOOST_TEST(at(off, 0).fidelity == 0.0);
+  const auto wrong = automl::test::error_of([&] {
+    build(p.registry, table_key(automl::test::nb201_table()) +
+                          "fidelity_columns = [\"c10valid_val_12\", \"c10_test_200\"]\n");
+  });
+  BOOST_TEST(wrong.find("must be search_column") != std::string::npos, wrong);
+  const auto order = automl::test::error_of(
+      [&] { build(p.registry, table_key(automl::test::nb201_table()) + "fidelities = [200, 12]\n"); });
+  BOOST_TEST(order.find("positive and increasing") != std::string::npos, order);
+}
+
 BOOST_AUTO_TEST_CASE(missing_file_and_column_are_explained) {
   automl::test::Plugins p;
   const auto missing = automl::test::error_of([&] { build(p.registry, "table = \"/no/such/nb201.csv\"\n"); });

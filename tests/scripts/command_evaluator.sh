@@ -43,6 +43,14 @@ case "$MODE" in
   nan) printf '{"metrics": {"valid_acc": null}}' > "$AUTOML_RESULT_FILE" ;;
   badcurve) printf '{"metrics": {"valid_acc": 1}, "curve": [{"step": 2, "a": 1}, {"step": 1, "a": 2}]}' \
               > "$AUTOML_RESULT_FILE" ;;
+  fidelity)  # trains AUTOML_FIDELITY epochs in all, continuing a promoted cell's checkpoint
+      n=$(grep -o nor_conv_3x3 <<< "$AUTOML_ARCH" | wc -l)
+      done=0
+      if [ -n "${AUTOML_PREVIOUS_TRIAL_DIR:-}" ]; then done=$(cat "$AUTOML_PREVIOUS_TRIAL_DIR/epochs"); fi
+      grep -q "\"fidelity\": $AUTOML_FIDELITY" "$AUTOML_TRIAL_FILE" || exit 9
+      echo "$AUTOML_FIDELITY" > "$AUTOML_TRIAL_DIR/epochs"
+      printf '{"metrics": {"valid_acc": %s, "resumed_at": %s, "trained": %s}}' "$((n * 100 + AUTOML_FIDELITY))" \
+             "$done" "$((AUTOML_FIDELITY - done))" > "$AUTOML_RESULT_FILE" ;;
   slow) sleep 300 & echo $! > "$AUTOML_TRIAL_DIR/grandchild"; sleep 1.5
         printf '{"metrics": {"valid_acc": %d}}' "$AUTOML_TRIAL" > "$AUTOML_RESULT_FILE" ;;
 esac
@@ -179,4 +187,24 @@ grep -q "interrupted" stopped.log || { cat stopped.log; fail "the run does not s
 [ "$(errors stopped | grep -c '^failed')" -eq 0 ] || fail "a stopped trial was recorded as failed"
 "$automl" resume runs/stopped > stopped2.log 2>&1 || { cat stopped2.log; fail "resume after Ctrl-C failed"; }
 [ "$(errors stopped | grep -c '^ok')" -eq 2 ] || fail "the stopped trial was not evaluated on resume"
-echo "command evaluator: success, 7 failure kinds, timeout kill of the group, kill -9 and Ctrl-C with resume"
+# Multi-fidelity: successive halving asks for 1, 3 and 9 epochs; a promoted
+# cell's trial gets the directory of its trial at the lower fidelity and
+# continues from the checkpoint it left there.
+LIMIT=0 experiment halving fidelity 13 "min_fidelity = 1
+max_fidelity = 9"
+sed -i 's/^type = "random"$/type = "successive_halving"\ncandidates = 9/' halving.toml
+"$automl" run halving.toml > halving.log 2>&1 || { cat halving.log; fail "the successive-halving run failed"; }
+"$automl" export runs/halving --format json | python3 -c '
+import json, sys
+trials = json.load(sys.stdin)
+rungs = [(t["fidelity"], t["metrics"]["resumed_at"], t["metrics"]["trained"]) for t in trials]
+assert [f for f, _, _ in rungs] == [1] * 9 + [3] * 3 + [9], rungs
+assert all(r == 0 and n == 1 for f, r, n in rungs[:9]), rungs
+assert all(r == 1 and n == 2 for f, r, n in rungs[9:12]), rungs            # continued from 1 epoch
+assert rungs[12][1:] == (3, 6), rungs                                       # and from 3
+first = {t["arch"]: t["metrics"]["valid_acc"] for t in trials[:9]}
+best3 = sorted(first, key=lambda a: -first[a])[:3]
+assert sorted(t["arch"] for t in trials[9:12]) == sorted(best3), "not the best third promoted"
+' || fail "successive halving over the script's fidelities"
+
+echo "command evaluator: success, 7 failure kinds, timeout kill of the group, kill -9 and Ctrl-C with resume, fidelities continuing a promoted cell"

@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "automl/architecture.hpp"
+#include "automl/fidelity_range.hpp"
 #include "automl/state.hpp"
 #include "automl/sampler.hpp"
 
@@ -32,7 +34,12 @@ struct TrialResult {
   /// when the evaluator records none. Stored in the results database
   /// (table `curves`) and drawn on the run's page.
   std::vector<CurvePoint> curve;
+  /// The fidelity this evaluation cost, in the evaluator's unit, when it
+  /// differs from the one asked for (a table with 12- and 200-epoch columns
+  /// asked for 9 epochs answers from the 12-epoch column: 12); 0: as asked.
+  double fidelity = 0;
 };
+
 
 struct TrialContext {
   TrialContext() = default;
@@ -41,6 +48,16 @@ struct TrialContext {
   std::uint64_t trial = 0;  ///< 0-based trial number in the run
   std::uint64_t seed = 0;   ///< derived from the experiment seed and the trial number
   int threads = 1;          ///< intra-op threads this trial may use
+  /// The budget asked for, within the evaluator's fidelities(); the host
+  /// sets it to the full fidelity when the strategy asked for none. 0 for
+  /// evaluators without fidelities.
+  double fidelity = 0;
+  /// The trial directory of this architecture's latest successful trial at
+  /// a lower fidelity in this run (a multi-fidelity strategy promoted it),
+  /// and that fidelity: an evaluator that trains may continue from the
+  /// checkpoint it left there instead of starting over. Empty, 0: none.
+  std::filesystem::path previous_dir;
+  double previous_fidelity = 0;
   /// A directory of this trial's own in the run directory (trials/ID,
   /// reference/ID, final/ID) for evaluators that keep files; the host names
   /// it and the evaluator creates it when it needs one. A run killed in the
@@ -94,6 +111,10 @@ class Evaluator {
   /// weights keep training); strategies then re-propose candidates to have
   /// them re-scored. Default: false (scores are final).
   virtual bool scores_drift() const { return false; }
+
+  /// The fidelities evaluate() accepts (TrialContext::fidelity); none (the
+  /// default): every evaluation is at the one full fidelity.
+  virtual std::optional<FidelityRange> fidelities() const { return std::nullopt; }
 
   /// Called once before each round's candidates are evaluated. Weight-sharing evaluators
   /// train their shared weights here with `round.sampler`; others do nothing.

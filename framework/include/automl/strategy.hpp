@@ -7,10 +7,12 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "automl/architecture.hpp"
+#include "automl/fidelity_range.hpp"
 #include "automl/random.hpp"
 #include "automl/sampler.hpp"
 #include "automl/state.hpp"
@@ -22,6 +24,9 @@ struct Observation {
   Architecture arch;
   bool ok = true;  ///< false: the trial failed (exception or NaN); score is NaN
   double score = 0;  ///< higher is better
+  /// The fidelity it was evaluated at (what it cost, in the evaluator's
+  /// unit); 0 when the evaluator has no fidelities.
+  double fidelity = 0;
 };
 
 /// What the host says when it asks for candidates.
@@ -31,6 +36,8 @@ struct AskContext {
   /// The evaluator's score of a candidate changes between rounds (weight
   /// sharing): strategies that keep a pool re-propose it to have it re-scored.
   bool scores_drift = false;
+  /// The evaluator's fidelities; none: it evaluates at one fidelity only.
+  std::optional<FidelityRange> fidelities = std::nullopt;
 };
 
 class Strategy {
@@ -47,6 +54,11 @@ class Strategy {
   /// Results of the round's candidates, in ask() order. When the budget ran out it
   /// covers only a prefix of them.
   virtual void tell(const std::vector<Observation>& results) = 0;
+
+  /// The fidelity of each candidate of the last ask(), in order, within
+  /// AskContext::fidelities (multi-fidelity strategies: successive halving,
+  /// Hyperband). Empty (the default): every candidate at full fidelity.
+  virtual std::vector<double> fidelities() const { return {}; }
 
   /// The sampler a weight-sharing evaluator trains with (NAO-WS: uniform over
   /// the pool; ENAS: the policy). Empty: the host samples uniformly from the

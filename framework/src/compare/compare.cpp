@@ -28,6 +28,10 @@ const Schema<CompareOptions>& CompareOptions::schema() {
           .range(0, 1000000000)
           .field("budget_seconds", &O::budget_seconds, "Every run's time budget; 0: the base experiment's")
           .range(0, 315360000)
+          .field("budget_fidelity", &O::budget_fidelity,
+                 "Every run's fidelity budget (e.g. epochs, for an equal-epoch comparison of multi-fidelity and "
+                 "full-fidelity strategies); 0: the base experiment's")
+          .range(0, 1e15)
           .field("jobs", &O::jobs, "Runs at once; 0: the cores here divided by the experiment's threads")
           .range(0, 1024)
           .field("baseline", &O::baseline, "The variant the others are tested against. Default: the first")
@@ -47,6 +51,7 @@ Experiment Comparison::run_experiment(const Variant& variant, std::int64_t seed)
   entries["seed"] = Entry{seed, from};
   if (options.budget_trials > 0) entries["budget_trials"] = Entry{options.budget_trials, from};
   if (options.budget_seconds > 0) entries["budget_seconds"] = Entry{options.budget_seconds, from};
+  if (options.budget_fidelity > 0) entries["budget_fidelity"] = Entry{options.budget_fidelity, from};
   entries["name"] = Entry{"seed-" + std::to_string(seed), from};
   exp.experiment_section = Section("experiment", "", exp.experiment_section.where(), std::move(entries));
   exp.options = ExperimentOptions::schema().parse(exp.experiment_section);

@@ -48,11 +48,13 @@ CREATE TABLE IF NOT EXISTS trials (
   elapsed_s REAL NOT NULL,
   round INTEGER NOT NULL DEFAULT 0,
   reference REAL,
+  fidelity REAL NOT NULL DEFAULT 0,
   PRIMARY KEY (variant, seed, id));
 )sql";
 
 // Columns added to `trials` since the first version, for databases made before.
-const char* kAddedTrialColumns[][2] = {{"round", "INTEGER NOT NULL DEFAULT 0"}, {"reference", "REAL"}};
+const char* kAddedTrialColumns[][2] = {{"round", "INTEGER NOT NULL DEFAULT 0"}, {"reference", "REAL"},
+                                         {"fidelity", "REAL NOT NULL DEFAULT 0"}};
 
 double nan() { return std::nan(""); }
 double real_or_nan(const SQLite::Column& c) { return c.isNull() ? nan() : c.getDouble(); }
@@ -145,14 +147,16 @@ CompareRun CompareDb::import_run(const std::string& variant, std::int64_t seed, 
   clear.bind(2, seed);
   clear.exec();
   SQLite::Statement q(*db_, "INSERT INTO trials (variant, seed, id, status, score, metric, arch, elapsed_s, round, "
-                            "reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                            "reference, fidelity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  TrialRecord best;  // the best so far (better_trial: the highest fidelity first)
   for (const auto& t : store->trials()) {
     if (t.status == TrialStatus::pending) continue;
     ++run.trials;
     const bool ok = t.status == TrialStatus::ok;
     const auto m = t.metrics.find(metric);
     const double value = m == t.metrics.end() ? nan() : m->second;
-    if (ok && (!std::isfinite(run.best_score) || t.score > run.best_score)) {
+    if (ok && (!std::isfinite(run.best_score) || better_trial(t, best))) {
+      best = t;
       run.best_score = t.score;
       run.best_metric = value;
     }
@@ -167,6 +171,7 @@ CompareRun CompareDb::import_run(const std::string& variant, std::int64_t seed, 
     q.bind(9, t.round);
     const auto reference = t.metrics.find(kReferenceMetric);
     bind_real(q, 10, reference == t.metrics.end() ? nan() : reference->second);
+    q.bind(11, t.fidelity);
     q.exec();
     q.reset();
   }
@@ -229,8 +234,8 @@ std::vector<CompareRun> CompareDb::runs() const {
     r.best_metric = real_or_nan(q.getColumn(9));
     out.push_back(std::move(r));
   }
-  SQLite::Statement t(*db_, "SELECT status, score, metric, arch, elapsed_s, id, round, reference FROM trials "
-                            "WHERE variant = ? AND seed = ? ORDER BY id");
+  SQLite::Statement t(*db_, "SELECT status, score, metric, arch, elapsed_s, id, round, reference, fidelity FROM "
+                            "trials WHERE variant = ? AND seed = ? ORDER BY id");
   for (auto& r : out) {
     t.bind(1, r.variant);
     t.bind(2, r.seed);
@@ -244,6 +249,7 @@ std::vector<CompareRun> CompareDb::runs() const {
       trial.id = t.getColumn(5).getInt64();
       trial.round = t.getColumn(6).getInt64();
       trial.reference = real_or_nan(t.getColumn(7));
+      trial.fidelity = t.getColumn(8).getDouble();
       r.trial_list.push_back(std::move(trial));
     }
     t.reset();

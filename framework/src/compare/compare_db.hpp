@@ -24,6 +24,7 @@ struct CompareTrial {
   double elapsed_s = 0;
   std::int64_t round = 0;
   double reference = 0;  ///< the [reference] score (NaN when absent)
+  double fidelity = 0;   ///< what it cost in the evaluator's fidelity unit (0: no fidelities)
 };
 
 struct CompareRun {

@@ -122,9 +122,12 @@ void add_overview(std::vector<Block>& blocks, const CompareDb& db, const ReportI
                                 "{:.0f} s of run time in all. Comparison file: `{}`.",
                                 db.meta("experiment").value_or("?"), variants, db.meta("seeds").value_or("?"),
                                 db.meta("first_seed").value_or("0"), db.meta("budget_trials").value_or("?"),
-                                db.meta("budget_seconds").value_or("0") == "0"
-                                    ? ""
-                                    : " / " + db.meta("budget_seconds").value_or("") + " s",
+                                (db.meta("budget_seconds").value_or("0") == "0"
+                                     ? ""
+                                     : " / " + db.meta("budget_seconds").value_or("") + " s") +
+                                    (db.meta("budget_fidelity").value_or("0") == "0"
+                                         ? ""
+                                         : " / " + db.meta("budget_fidelity").value_or("") + " fidelity units"),
                                 in.has_metric ? "`" + in.metric + "` of its best-scoring candidate" : "its best score",
                                 in.baseline, in.runs.size(), compute, db.meta("file").value_or("?"))});
 }
@@ -168,13 +171,15 @@ bool add_curves(std::vector<Block>& blocks, const fs::path& dir, const std::vect
                 const ReportInput& in) {
   bool log_time = false;
   const auto grid = detail::time_grid(in.runs, log_time);
+  const auto fidelity_grid = detail::fidelity_grid(in.runs);
   std::vector<std::string> names;
-  std::vector<Band> evals, times;
+  std::vector<Band> evals, times, spent;
   for (const auto& r : results) {
     if (r.runs.empty()) continue;
     names.push_back(r.name);
     evals.push_back(detail::by_evaluations(r.runs, in.has_metric));
     times.push_back(detail::by_time(r.runs, in.has_metric, grid));
+    if (!fidelity_grid.empty()) spent.push_back(detail::by_fidelity(r.runs, in.has_metric, fidelity_grid));
   }
   blocks.push_back({Block::heading, "## Anytime curves"});
   if (names.empty()) {
@@ -183,7 +188,7 @@ bool add_curves(std::vector<Block>& blocks, const fs::path& dir, const std::vect
   }
   const std::string curve =
       in.has_metric ? in.value_name + " of the best-scoring trial so far" : "best " + in.value_name + " so far";
-  switch (detail::draw_anytime_figures(dir, names, evals, times, curve, log_time)) {
+  switch (detail::draw_anytime_figures(dir, names, evals, times, curve, log_time, spent)) {
     case detail::Drawn::no_gnuplot:
       log_warning("gnuplot is not installed: the report has no figures (apt install gnuplot-nox)");
       blocks.push_back({Block::paragraph, "Figures skipped: gnuplot is not installed (`apt install gnuplot-nox`)."});
@@ -198,6 +203,12 @@ bool add_curves(std::vector<Block>& blocks, const fs::path& dir, const std::vect
       {Block::figure, detail::capitalized(curve) + " against evaluations.", {}, "best_vs_evaluations"});
   blocks.push_back({Block::figure, detail::capitalized(curve) + " against the run's wall time.", {},
                     "best_vs_time"});
+  if (!spent.empty())
+    blocks.push_back({Block::figure,
+                      detail::capitalized(curve) +
+                          " against the fidelity the run had spent (e.g. epochs): the axis on which multi-fidelity "
+                          "and full-fidelity strategies compare at equal cost.",
+                      {}, "best_vs_fidelity"});
   return true;
 }
 

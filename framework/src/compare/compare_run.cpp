@@ -141,6 +141,7 @@ void record_comparison(const Comparison& c, const Registry& registry, CompareDb&
             {"first_seed", std::to_string(o.first_seed)},
             {"budget_trials", std::to_string(budget.budget_trials)},
             {"budget_seconds", fmt::format("{}", budget.budget_seconds)},
+            {"budget_fidelity", fmt::format("{}", budget.budget_fidelity)},
             {"baseline", o.baseline},
             {"metric", o.metric}},
            variants);

@@ -22,13 +22,17 @@ namespace {
 const double kNan = std::nan("");
 
 // Best-so-far of one run after each of its trials (in id order): the score,
-// or the metric of the best-scoring trial so far. NaN before the first success.
+// or the metric of the best-scoring trial so far; a trial at a higher
+// fidelity beats any at a lower one (as better_trial()). NaN before the
+// first success.
 std::vector<double> best_so_far(const CompareRun& run, bool metric) {
   std::vector<double> out;
-  double best = kNan, value = kNan;
+  double best = kNan, best_fidelity = 0, value = kNan;
   for (const auto& t : run.trial_list) {
-    if (t.ok && (!std::isfinite(best) || t.score > best)) {
+    if (t.ok && (!std::isfinite(best) || t.fidelity > best_fidelity ||
+                 (t.fidelity == best_fidelity && t.score > best))) {
       best = t.score;
+      best_fidelity = t.fidelity;
       value = metric ? t.metric : t.score;
     }
     out.push_back(value);
@@ -45,6 +49,33 @@ void add_point(Band& band, double x, const std::vector<double>& values, std::siz
   band.median.push_back(enough ? quantile(present, 0.5) : kNan);
   band.q25.push_back(enough ? quantile(present, 0.25) : kNan);
   band.q75.push_back(enough ? quantile(present, 0.75) : kNan);
+}
+
+// Each trial's x: the run's wall time when it finished, or the fidelity the
+// run had spent by then.
+std::vector<double> positions(const CompareRun& run, bool fidelity) {
+  std::vector<double> out;
+  double spent = 0;
+  for (const auto& t : run.trial_list) out.push_back(fidelity ? (spent += t.fidelity) : t.elapsed_s);
+  return out;
+}
+
+// Best-so-far at the x of `grid` (trials in id order, x non-decreasing).
+Band on_grid(const std::vector<const CompareRun*>& runs, bool metric, const std::vector<double>& grid,
+             bool fidelity) {
+  std::vector<std::vector<double>> curves, xs;
+  for (const auto* r : runs) curves.push_back(best_so_far(*r, metric)), xs.push_back(positions(*r, fidelity));
+  Band band;
+  for (double x : grid) {
+    std::vector<double> values;
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      double v = kNan;
+      for (std::size_t i = 0; i < xs[k].size() && xs[k][i] <= x; ++i) v = curves[k][i];
+      values.push_back(v);
+    }
+    add_point(band, x, values, runs.size());
+  }
+  return band;
 }
 
 bool have_gnuplot() { return std::system("command -v gnuplot > /dev/null 2>&1") == 0; }
@@ -120,20 +151,25 @@ Band by_evaluations(const std::vector<const CompareRun*>& runs, bool metric) {
 }
 
 Band by_time(const std::vector<const CompareRun*>& runs, bool metric, const std::vector<double>& grid) {
-  std::vector<std::vector<double>> curves;
-  for (const auto* r : runs) curves.push_back(best_so_far(*r, metric));
-  Band band;
-  for (double t : grid) {
-    std::vector<double> values;
-    for (std::size_t k = 0; k < runs.size(); ++k) {
-      double v = kNan;
-      for (std::size_t i = 0; i < runs[k]->trial_list.size() && runs[k]->trial_list[i].elapsed_s <= t; ++i)
-        v = curves[k][i];
-      values.push_back(v);
-    }
-    add_point(band, t, values, runs.size());
+  return on_grid(runs, metric, grid, false);
+}
+
+Band by_fidelity(const std::vector<const CompareRun*>& runs, bool metric, const std::vector<double>& grid) {
+  return on_grid(runs, metric, grid, true);
+}
+
+std::vector<double> fidelity_grid(const std::vector<CompareRun>& runs) {
+  double hi = 0;
+  for (const auto& r : runs) {
+    double spent = 0;
+    for (const auto& t : r.trial_list) spent += t.fidelity;
+    hi = std::max(hi, spent);
   }
-  return band;
+  std::vector<double> grid;
+  if (hi <= 0) return grid;
+  const int points = 150;
+  for (int i = 1; i <= points; ++i) grid.push_back(hi * i / points);
+  return grid;
 }
 
 std::vector<double> time_grid(const std::vector<CompareRun>& runs, bool& log_scale) {
@@ -161,7 +197,7 @@ std::string capitalized(std::string text) {
 
 Drawn draw_anytime_figures(const fs::path& dir, const std::vector<std::string>& names,
                            const std::vector<Band>& evaluations, const std::vector<Band>& times,
-                           const std::string& curve_name, bool log_time) {
+                           const std::string& curve_name, bool log_time, const std::vector<Band>& fidelities) {
   if (!have_gnuplot()) return Drawn::no_gnuplot;
   // A metric's curve follows the best-scoring trial, so it can go down: say so.
   const std::string ylabel = curve_name;
@@ -173,6 +209,10 @@ Drawn draw_anytime_figures(const fs::path& dir, const std::vector<std::string>& 
                           capitalized(curve_name) + " vs wall time (median, band: interquartile range)",
                           log_time ? "wall time of the run (s, log scale)" : "wall time of the run (s)", ylabel,
                           log_time);
+  if (!fidelities.empty())
+    script += figure_script(dir, "best_vs_fidelity", names, fidelities,
+                            capitalized(curve_name) + " vs fidelity spent (median, band: interquartile range)",
+                            "fidelity spent (e.g. epochs, summed over the run's trials)", ylabel, false);
   std::ofstream(dir / "figures.gp") << script;
   const std::string command = "cd " + shell_quote(dir.string()) + " && gnuplot figures.gp > gnuplot.log 2>&1";
   return std::system(command.c_str()) == 0 ? Drawn::yes : Drawn::failed;

@@ -26,9 +26,14 @@ Band by_time(const std::vector<const CompareRun*>& runs, bool metric, const std:
 /// A time grid over all runs, logarithmic (`log_scale`) when the times span
 /// two decades; empty when no trial has a time.
 std::vector<double> time_grid(const std::vector<CompareRun>& runs, bool& log_scale);
+/// The same against the fidelity the run had spent (summed over its trials).
+Band by_fidelity(const std::vector<const CompareRun*>& runs, bool metric, const std::vector<double>& grid);
+/// A linear grid up to the most fidelity a run spent; empty when no trial
+/// has one (evaluators without fidelities).
+std::vector<double> fidelity_grid(const std::vector<CompareRun>& runs);
 
 enum class Drawn { yes, no_gnuplot, failed };
-/// Writes best_vs_evaluations and best_vs_time (.dat, and .svg/.png through
+/// Writes best_vs_evaluations, best_vs_time and (given bands) best_vs_fidelity (.dat, and .svg/.png through
 /// figures.gp and gnuplot) into `dir`, one band per variant of `names`;
 /// `curve_name` is the y axis ("best score so far").
 /// The text with its first letter in upper case.
@@ -36,7 +41,8 @@ std::string capitalized(std::string text);
 
 Drawn draw_anytime_figures(const std::filesystem::path& dir, const std::vector<std::string>& names,
                            const std::vector<Band>& evaluations, const std::vector<Band>& times,
-                           const std::string& curve_name, bool log_time);
+                           const std::string& curve_name, bool log_time,
+                           const std::vector<Band>& fidelities = {});
 
 /// One variant's points of the scatter figure: (search score, reference).
 struct Scatter {

@@ -25,6 +25,10 @@ const Schema<ExperimentOptions>& ExperimentOptions::schema() {
           .field("budget_trials", &O::budget_trials, "Stop after this many trials (queries); 0: no limit").range(0, 1000000000)
           .field("budget_seconds", &O::budget_seconds, "Stop starting trials after this much wall time; 0: no limit")
           .range(0, 315360000)
+          .field("budget_fidelity", &O::budget_fidelity,
+                 "Stop starting trials once they have spent this much fidelity in the evaluator's unit (e.g. "
+                 "30000 epochs: 150 trials at 200 epochs, or many more at low fidelity); 0: no limit")
+          .range(0, 1e15)
           .field("parallel_trials", &O::parallel_trials, "Trials evaluated at once (when the evaluator allows)")
           .range(1, 1024)
           .field("threads", &O::threads, "Cores the run may use; each of the parallel trials gets threads/parallel_trials")
@@ -34,8 +38,9 @@ const Schema<ExperimentOptions>& ExperimentOptions::schema() {
           .field("plugin_paths", &O::plugin_paths, "Extra plugin files or folders, relative to the experiment file")
           .rule("budget_trials",
                 [](const O& o) {
-                  return o.budget_trials == 0 && o.budget_seconds == 0
-                             ? "no budget: set budget_trials and/or budget_seconds to a positive value"
+                  return o.budget_trials == 0 && o.budget_seconds == 0 && o.budget_fidelity == 0
+                             ? "no budget: set budget_trials, budget_seconds and/or budget_fidelity to a positive "
+                               "value"
                              : "";
                 })
           .rule("parallel_trials",

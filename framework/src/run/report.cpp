@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -39,12 +40,14 @@ void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostrea
   auto store = ResultsStore::open(run_dir / "results.db");
   auto trials = store->trials();
   std::size_t ok = 0, failed = 0, pending = 0;
-  double wall = 0;
+  double wall = 0, spent = 0;
+  std::map<double, std::size_t> at_fidelity;  // finished trials per fidelity
   for (const auto& t : trials) {
     ok += t.status == TrialStatus::ok;
     failed += t.status == TrialStatus::failed;
     pending += t.status == TrialStatus::pending;
     wall += t.wall_s;
+    if (t.status != TrialStatus::pending && t.fidelity > 0) spent += t.fidelity, ++at_fidelity[t.fidelity];
   }
   out << fmt::format("run        {}\n", run_dir.string());
   out << fmt::format("created    {}\n", store->meta("created_at").value_or("?"));
@@ -53,19 +56,25 @@ void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostrea
                        store->meta("automl_commit").value_or("?"), store->meta("libtorch_version").value_or("?"),
                        store->meta("host").value_or("?"));
   out << fmt::format("trials     {} ok, {} failed, {} pending\n", ok, failed, pending);
+  if (!at_fidelity.empty()) {
+    std::string counts;
+    for (const auto& [f, n] : at_fidelity) counts += fmt::format("{}{} at {}", counts.empty() ? "" : ", ", n, f);
+    out << fmt::format("fidelity   {} spent by finished trials ({})\n", spent, counts);
+  }
   out << fmt::format("time       {:.1f} s elapsed, {:.1f} s in trials\n",
                      std::stod(store->meta("elapsed_s").value_or("0")), wall);
   out << fmt::format("stopped    {}\n", store->meta("stop_reason").value_or("running or killed"));
   std::vector<const TrialRecord*> best;
   for (const auto& t : trials)
     if (t.status == TrialStatus::ok) best.push_back(&t);
-  std::stable_sort(best.begin(), best.end(), [](auto* a, auto* b) { return a->score > b->score; });
+  std::stable_sort(best.begin(), best.end(), [](auto* a, auto* b) { return better_trial(*a, *b); });
   if (best.size() > top) best.resize(top);
-  out << fmt::format("\ntop {} by score:\n", best.size());
+  out << fmt::format("\ntop {} by score{}:\n", best.size(), at_fidelity.empty() ? "" : " (the highest fidelity first)");
   for (const auto* t : best) {
     std::string metrics;
     for (const auto& [k, v] : t->metrics) metrics += fmt::format("  {}={}", k, v);
-    out << fmt::format("  #{:<5} {:>10.4f}  {}{}\n", t->id, t->score, t->arch_text, metrics);
+    const std::string fidelity = t->fidelity > 0 ? fmt::format(" @{}", t->fidelity) : "";
+    out << fmt::format("  #{:<5} {:>10.4f}{}  {}{}\n", t->id, t->score, fidelity, t->arch_text, metrics);
   }
   const auto finals = store->finals();
   if (!finals.empty()) {
@@ -140,7 +149,7 @@ void export_run(const ResultsStore& store, const std::string& format, std::ostre
     for (const auto& t : trials) {
       nlohmann::json j{{"id", t.id}, {"batch", t.round}, {"arch", t.arch_text}, {"status", status_name(t.status)},
                        {"seed", std::to_string(t.seed)}, {"wall_s", t.wall_s}, {"error", t.error}, {"finished_at", t.finished_at},
-                       {"elapsed_s", t.elapsed_s}};
+                       {"elapsed_s", t.elapsed_s}, {"fidelity", t.fidelity}};
       j["score"] = std::isfinite(t.score) ? nlohmann::json(t.score) : nlohmann::json(nullptr);
       j["metrics"] = t.metrics;
       if (const auto it = curves.find(t.id); it != curves.end()) {
@@ -159,14 +168,14 @@ void export_run(const ResultsStore& store, const std::string& format, std::ostre
   std::set<std::string> metric_names;
   for (const auto& t : trials)
     for (const auto& [k, v] : t.metrics) metric_names.insert(k);
-  out << "id,batch,status,score,arch,seed,wall_s,finished_at,elapsed_s,error";
+  out << "id,batch,status,score,arch,seed,wall_s,finished_at,elapsed_s,error,fidelity";
   for (const auto& m : metric_names) out << "," << csv_field(m);
   out << "\n";
   for (const auto& t : trials) {
     out << t.id << "," << t.round << "," << status_name(t.status) << ","
         << (t.status == TrialStatus::ok ? number(t.score) : "") << "," << csv_field(t.arch_text) << "," << t.seed
         << "," << number(t.wall_s) << "," << t.finished_at << "," << number(t.elapsed_s) << ","
-        << csv_field(t.error);
+        << csv_field(t.error) << "," << number(t.fidelity);
     for (const auto& m : metric_names) {
       const auto it = t.metrics.find(m);
       out << "," << (it == t.metrics.end() ? "" : number(it->second));

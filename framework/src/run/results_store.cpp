@@ -41,7 +41,8 @@ CREATE TABLE trials (
   wall_s REAL NOT NULL DEFAULT 0,
   error TEXT NOT NULL DEFAULT '',
   finished_at TEXT NOT NULL DEFAULT '',
-  elapsed_s REAL NOT NULL DEFAULT 0);
+  elapsed_s REAL NOT NULL DEFAULT 0,
+  fidelity REAL NOT NULL DEFAULT 0);
 CREATE INDEX trials_batch ON trials(batch);
 CREATE TABLE diagnostics (
   batch INTEGER NOT NULL,
@@ -101,6 +102,7 @@ TrialRecord read_trial(SQLite::Statement& q) {
   t.error = q.getColumn(8).getString();
   t.finished_at = q.getColumn(9).getString();
   if (q.getColumnCount() > 10) t.elapsed_s = q.getColumn(10).getDouble();
+  if (q.getColumnCount() > 11) t.fidelity = q.getColumn(11).getDouble();
   return t;
 }
 
@@ -158,6 +160,9 @@ std::unique_ptr<ResultsStore> ResultsStore::open(const fs::path& file) {
     // Databases made before trials had elapsed_s get the column (as 0).
     if (db->execAndGet("SELECT count(*) FROM pragma_table_info('trials') WHERE name = 'elapsed_s'").getInt() == 0)
       db->exec("ALTER TABLE trials ADD COLUMN elapsed_s REAL NOT NULL DEFAULT 0");
+    // ... and before trials had a fidelity, the column (0: none).
+    if (db->execAndGet("SELECT count(*) FROM pragma_table_info('trials') WHERE name = 'fidelity'").getInt() == 0)
+      db->exec("ALTER TABLE trials ADD COLUMN fidelity REAL NOT NULL DEFAULT 0");
     return std::unique_ptr<ResultsStore>(new ResultsStore(std::move(db)));
   } catch (const SQLite::Exception& e) {
     throw DataError(file.string() + " is not a readable automl results database: " + e.what());
@@ -197,12 +202,14 @@ void ResultsStore::begin_round(std::int64_t round, const std::vector<TrialRecord
                                const std::string& strategy_state) {
   std::lock_guard<std::mutex> lock(mutex_);
   SQLite::Transaction tx(*db_);
-  SQLite::Statement insert(*db_, "INSERT INTO trials (id, batch, arch, status, seed) VALUES (?, ?, ?, 'pending', ?)");
+  SQLite::Statement insert(
+      *db_, "INSERT INTO trials (id, batch, arch, status, seed, fidelity) VALUES (?, ?, ?, 'pending', ?, ?)");
   for (const auto& t : trials) {
     insert.bind(1, static_cast<std::int64_t>(t.id));
     insert.bind(2, round);
     insert.bind(3, t.arch_text);
     insert.bind(4, static_cast<std::int64_t>(t.seed));
+    insert.bind(5, t.fidelity);
     insert.exec();
     insert.reset();
   }
@@ -229,7 +236,7 @@ void ResultsStore::finish_trial(const TrialRecord& t) {
   std::lock_guard<std::mutex> lock(mutex_);
   SQLite::Transaction tx(*db_);
   SQLite::Statement q(*db_, "UPDATE trials SET status = ?, score = ?, metrics = ?, wall_s = ?, error = ?, "
-                            "finished_at = ?, elapsed_s = ? WHERE id = ?");
+                            "finished_at = ?, elapsed_s = ?, fidelity = ? WHERE id = ?");
   q.bind(1, status_name(t.status));
   if (t.status == TrialStatus::ok) q.bind(2, t.score);
   else q.bind(2);
@@ -238,7 +245,8 @@ void ResultsStore::finish_trial(const TrialRecord& t) {
   q.bind(5, t.error);
   q.bind(6, t.finished_at);
   q.bind(7, t.elapsed_s);
-  q.bind(8, static_cast<std::int64_t>(t.id));
+  q.bind(8, t.fidelity);
+  q.bind(9, static_cast<std::int64_t>(t.id));
   q.exec();
   SQLite::Statement clear(*db_, "DELETE FROM curves WHERE trial = ?");
   clear.bind(1, static_cast<std::int64_t>(t.id));
@@ -338,8 +346,12 @@ std::vector<FinalRecord> ResultsStore::finals() const {
 
 std::vector<TrialRecord> ResultsStore::trials(std::optional<std::int64_t> round) const {
   std::lock_guard<std::mutex> lock(mutex_);
+  // A database made before trials had a fidelity, opened read-only, has no column.
+  const bool fidelity =
+      db_->execAndGet("SELECT count(*) FROM pragma_table_info('trials') WHERE name = 'fidelity'").getInt() > 0;
   SQLite::Statement q(*db_, std::string("SELECT id, batch, arch, status, score, metrics, seed, wall_s, error, "
-                                        "finished_at, elapsed_s FROM trials") +
+                                        "finished_at, elapsed_s") +
+                                (fidelity ? ", fidelity" : "") + " FROM trials" +
                                 (round ? " WHERE batch = ?" : "") + " ORDER BY id");
   if (round) q.bind(1, *round);
   std::vector<TrialRecord> out;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <set>
 #include <tuple>
@@ -64,10 +65,17 @@ class Runner {
     if (exp_.options.threads > available_cores())
       log_warning(fmt::format("[experiment] threads = {} exceeds the {} cores here; threads will compete",
                               exp_.options.threads, available_cores()));
+    fidelities_ = c_.evaluator->fidelities();
+    if (exp_.options.budget_fidelity > 0 && !fidelities_)
+      throw ConfigError::for_key("budget_fidelity",
+                                 "[experiment] budget_fidelity counts the fidelity trials spend, but evaluator '" +
+                                     exp_.evaluator.type +
+                                     "' evaluates at one fidelity only; use budget_trials or an evaluator with "
+                                     "fidelities (tabular)");
     const std::int64_t next_round = resume ? restore() : 0;
     const auto trials = store_->trials();
     trials_total_ = static_cast<std::int64_t>(trials.size());
-    for (const auto& t : trials) note_best(t);
+    for (const auto& t : trials) note_best(t), fidelity_total_ += t.fidelity;
     Progress progress(control_.progress_line, exp_.options.budget_trials, exp_.options.budget_seconds,
                       done_count(trials));
     progress_ = &progress;
@@ -126,6 +134,7 @@ class Runner {
     const auto& o = exp_.options;
     if (o.budget_seconds > 0 && elapsed_s() >= o.budget_seconds) return "time budget";
     if (o.budget_trials > 0 && trials_total_ >= o.budget_trials) return "trial budget";
+    if (o.budget_fidelity > 0 && fidelity_total_ >= o.budget_fidelity) return "fidelity budget";
     return "";
   }
 
@@ -142,20 +151,60 @@ class Runner {
       ask.suggested = static_cast<std::size_t>(exp_.options.parallel_trials);
       ask.remaining = exp_.options.budget_trials > 0 ? exp_.options.budget_trials - trials_total_ : -1;
       ask.scores_drift = c_.evaluator->scores_drift();
+      ask.fidelities = fidelities_;
       auto candidates = c_.strategy->ask(ask);
       if (candidates.empty()) return "strategy finished";
-      process_round(round, false, begin_round(round, std::move(candidates)));
+      const auto fidelity = budgets(candidates.size());
+      auto records = begin_round(round, std::move(candidates), fidelity);
+      if (records.empty()) return "fidelity budget";  // the next candidate would overspend it
+      process_round(round, false, std::move(records));
     }
   }
 
-  // Records the round's candidates (cut to the budget) as pending trials.
-  std::vector<TrialRecord> begin_round(std::int64_t round, std::vector<Architecture> candidates) {
+  // The fidelity of each of the last ask()'s `count` candidates: the
+  // strategy's, checked against the evaluator's range, or the full fidelity
+  // (0 for an evaluator without fidelities).
+  std::vector<double> budgets(std::size_t count) const {
+    auto asked = c_.strategy->fidelities();
+    if (asked.empty()) return std::vector<double>(count, fidelities_ ? fidelities_->max : 0.0);
+    if (asked.size() != count)
+      throw Error(fmt::format("{} gave {} fidelities for {} candidates. This is a bug in the strategy.", strategy_tag_,
+                              asked.size(), count));
+    if (!fidelities_)
+      throw ConfigError(fmt::format("{} asks for a fidelity per candidate, but evaluator '{}' evaluates at one "
+                                    "fidelity only; use an evaluator with fidelities (tabular)",
+                                    strategy_tag_, exp_.evaluator.type));
+    for (double& f : asked) {
+      if (f == 0) f = fidelities_->max;
+      if (!(f >= fidelities_->min && f <= fidelities_->max))
+        throw Error(fmt::format("{} asked for fidelity {} outside the evaluator's [{}, {}] {}. This is a bug in the "
+                                "strategy.",
+                                strategy_tag_, f, fidelities_->min, fidelities_->max, fidelities_->unit));
+    }
+    return asked;
+  }
+
+  // Records the round's candidates (cut to the trial and fidelity budgets)
+  // as pending trials.
+  std::vector<TrialRecord> begin_round(std::int64_t round, std::vector<Architecture> candidates,
+                                       const std::vector<double>& fidelity) {
     const auto& o = exp_.options;
     if (o.budget_trials > 0)
       candidates.resize(std::min<std::size_t>(candidates.size(), o.budget_trials - trials_total_));
+    if (o.budget_fidelity > 0) {
+      double spent = fidelity_total_;
+      std::size_t fit = 0;
+      while (fit < candidates.size() && spent + fidelity[fit] <= o.budget_fidelity) spent += fidelity[fit++];
+      candidates.resize(fit);
+    }
+    if (candidates.empty()) return {};
     std::vector<TrialRecord> records;
-    for (auto& arch : candidates)
-      records.push_back(new_trial(round, std::move(arch), trials_total_ + static_cast<std::int64_t>(records.size())));
+    for (auto& arch : candidates) {
+      const std::size_t i = records.size();
+      records.push_back(new_trial(round, std::move(arch), trials_total_ + static_cast<std::int64_t>(i)));
+      records.back().fidelity = fidelity[i];
+      fidelity_total_ += fidelity[i];
+    }
     const std::string state = save_state(strategy_tag_, [&](StateWriter& w) { c_.strategy->save(w); });
     store_->begin_round(round, records, state);
     trials_total_ += static_cast<std::int64_t>(records.size());
@@ -201,7 +250,8 @@ class Runner {
     for (const auto& t : trials)
       if (t.status == TrialStatus::pending) return;
     std::vector<Observation> observations;
-    for (auto& t : trials) observations.push_back({std::move(t.arch), t.status == TrialStatus::ok, t.score});
+    for (auto& t : trials)
+      observations.push_back({std::move(t.arch), t.status == TrialStatus::ok, t.score, t.fidelity});
     c_.strategy->tell(observations);
     const auto diagnostics = c_.strategy->diagnostics();
     store_->end_round(round, save_state(strategy_tag_, [&](StateWriter& w) { c_.strategy->save(w); }),
@@ -288,7 +338,7 @@ class Runner {
       const auto last = std::max_element(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.round < b.round; })->round;
       ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](auto& t) { return t.round != last; }), ranked.end());
     }
-    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+    std::stable_sort(ranked.begin(), ranked.end(), better_trial);
     std::vector<std::pair<TrialRecord, double>> out;
     const auto seed = static_cast<std::uint64_t>(exp_.options.seed);
     for (const auto& t : ranked) {
@@ -313,7 +363,12 @@ class Runner {
   }
 
   void run_trial(TrialRecord& t) {
+    const double asked = t.fidelity;
     evaluate_into(*c_.evaluator, t, threads_per_trial(exp_.options), "trials");
+    if (t.fidelity != asked) {  // the evaluator spent another budget than asked (a table's nearest column)
+      std::lock_guard<std::mutex> lock(report_mutex_);
+      fidelity_total_ += t.fidelity - asked;
+    }
     if (t.status == TrialStatus::pending) return;  // stopped: evaluated again on resume
     add_reference(t);
     t.elapsed_s = elapsed_s();
@@ -361,7 +416,19 @@ class Runner {
   void evaluate_into(Evaluator& evaluator, TrialRecord& t, int threads, const char* area) {
     const auto start = Clock::now();
     try {
-      TrialResult result = evaluator.evaluate(t.arch, trial_context(t.id, t.seed, threads, area));
+      TrialContext ctx = trial_context(t.id, t.seed, threads, area);
+      const auto range = evaluator.fidelities();
+      ctx.fidelity = t.fidelity > 0 ? t.fidelity : range ? range->max : 0.0;  // [final], [reference]: full
+      if (range && &evaluator == c_.evaluator.get()) {  // a promotion continues from its lower fidelity
+        std::lock_guard<std::mutex> lock(report_mutex_);
+        const auto it = lower_fidelity_.find(t.arch_text);
+        if (it != lower_fidelity_.end() && it->second.first < ctx.fidelity) {
+          ctx.previous_fidelity = it->second.first;
+          ctx.previous_dir = trial_context(it->second.second, 0, threads, area).dir;
+        }
+      }
+      TrialResult result = evaluator.evaluate(t.arch, ctx);
+      if (range) t.fidelity = result.fidelity > 0 ? result.fidelity : ctx.fidelity;
       t.metrics = std::move(result.metrics);
       t.curve = std::move(result.curve);
       t.score = result.score;
@@ -380,7 +447,11 @@ class Runner {
   }
 
   void note_best(const TrialRecord& t) {
-    if (t.status == TrialStatus::ok && (!best_ || t.score > best_->score)) best_ = t;
+    if (t.status == TrialStatus::ok && (!best_ || better_trial(t, *best_))) best_ = t;
+    if (t.status == TrialStatus::ok && t.fidelity > 0) {
+      auto& latest = lower_fidelity_[t.arch_text];
+      if (t.fidelity >= latest.first) latest = {t.fidelity, t.id};
+    }
     if (t.status != TrialStatus::pending) ++done_;
   }
 
@@ -428,6 +499,10 @@ class Runner {
   Clock::time_point start_ = Clock::now();
   double elapsed_before_ = 0;
   std::int64_t trials_total_ = 0;
+  std::optional<FidelityRange> fidelities_;  ///< the evaluator's
+  double fidelity_total_ = 0;                ///< fidelity asked for by the run's trials (what they cost once done)
+  /// Per architecture text: the highest fidelity a successful trial reached, and that trial's id.
+  std::map<std::string, std::pair<double, std::int64_t>> lower_fidelity_;
   std::int64_t done_ = 0;
   std::optional<TrialRecord> best_;
   std::mutex report_mutex_;

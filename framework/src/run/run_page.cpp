@@ -83,6 +83,10 @@ std::string facts(const RunData& d, const fs::path& run_dir) {
     pending += t.status == TrialStatus::pending;
     in_trials += t.wall_s;
   }
+  double spent = 0;  // fidelity spent by finished trials (e.g. epochs)
+  std::map<double, int> at_fidelity;
+  for (const auto& t : d.trials)
+    if (t.status != TrialStatus::pending && t.fidelity > 0) spent += t.fidelity, ++at_fidelity[t.fidelity];
   std::string s = "<table class=\"facts\">\n";
   auto fact = [&](const std::string& k, const std::string& v) { s += "<tr><th class=\"t\">" + k + "</th><td class=\"t\">" + v + "</td></tr>\n"; };
   fact("run", code(run_dir.string()));
@@ -93,6 +97,11 @@ std::string facts(const RunData& d, const fs::path& run_dir) {
                                            meta_or(d, "host", "?"))));
   fact("trials", fmt::format("<span id=\"count-ok\">{}</span> ok, <span class=\"{}\">{} failed</span>, {} pending",
                              ok, failed ? "failed" : "", failed, pending));
+  if (!at_fidelity.empty()) {
+    std::string counts;
+    for (const auto& [f, n] : at_fidelity) counts += fmt::format("{}{} at {}", counts.empty() ? "" : ", ", n, f);
+    fact("fidelity", html::escape(fmt::format("{} spent by finished trials ({})", spent, counts)));
+  }
   double elapsed = 0;
   if (!d.trials.empty()) elapsed = std::max_element(d.trials.begin(), d.trials.end(), [](auto& a, auto& b) {
                                      return a.elapsed_s < b.elapsed_s;
@@ -108,7 +117,7 @@ std::vector<const TrialRecord*> best_distinct(const RunData& d, std::size_t top)
   std::vector<const TrialRecord*> ok;
   for (const auto& t : d.trials)
     if (t.status == TrialStatus::ok) ok.push_back(&t);
-  std::stable_sort(ok.begin(), ok.end(), [](auto* a, auto* b) { return a->score > b->score; });
+  std::stable_sort(ok.begin(), ok.end(), [](auto* a, auto* b) { return better_trial(*a, *b); });
   std::vector<const TrialRecord*> best;
   std::set<std::string> seen;
   for (const auto* t : ok)

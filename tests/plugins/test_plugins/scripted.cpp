@@ -17,6 +17,7 @@ class Scripted final : public automl::Evaluator {
     int fail_every = 0;  // trial ids divisible by it (after 0) throw
     int nan_every = 0;   // trial ids divisible by it (after 0) return NaN
     int fail_round = -1;  // prepare_round() of this round throws (as a supernet whose loss became NaN)
+    double max_fidelity = 0;  // > 0: fidelities [1, max_fidelity]; the score grows by 0.01 per unit
   };
   static const automl::Schema<Options>& schema() {
     static const auto s = automl::Schema<Options>("Test evaluator with a deterministic score.")
@@ -25,12 +26,20 @@ class Scripted final : public automl::Evaluator {
                               .field("nan_every", &Options::nan_every, "NaN on every n-th trial").at_least(0)
                               .field("fail_round", &Options::fail_round, "prepare_round() of this round throws")
                               .range(-1, 1000000)
+                              .field("max_fidelity", &Options::max_fidelity,
+                                     "Fidelities [1, max_fidelity] (0: none); each unit adds 0.01 to the score")
+                              .range(0, 1000000)
                               .example("");
     return s;
   }
   Scripted(const Options& o, const automl::Context&) : o_(o) {}
 
   bool concurrent() const override { return true; }
+
+  std::optional<automl::FidelityRange> fidelities() const override {
+    if (o_.max_fidelity <= 0) return std::nullopt;
+    return automl::FidelityRange{1, o_.max_fidelity, "epochs", {}};
+  }
 
   void prepare_round(const automl::RoundContext& round) override {
     if (o_.fail_round >= 0 && round.round == static_cast<std::uint64_t>(o_.fail_round))
@@ -46,6 +55,7 @@ class Scripted final : public automl::Evaluator {
     for (std::size_t i = 0; i < arch.genes.size(); ++i) r.score += arch.genes[i] * static_cast<double>(i + 1);
     if (o_.nan_every > 0 && t.trial > 0 && t.trial % o_.nan_every == 0)
       r.score = std::numeric_limits<double>::quiet_NaN();
+    r.score += 0.01 * t.fidelity;
     r.metrics["genes"] = static_cast<double>(arch.genes.size());
     return r;
   }

@@ -34,6 +34,7 @@ struct CompareOptions {
   std::int64_t first_seed = 0;     ///< seeds first_seed, first_seed + 1, ...
   std::int64_t budget_trials = 0;  ///< replaces the base's [experiment] budget_trials (0: keep)
   double budget_seconds = 0;       ///< replaces its budget_seconds (0: keep)
+  double budget_fidelity = 0;      ///< replaces its budget_fidelity (0: keep)
   std::int64_t jobs = 0;           ///< runs at once; 0: cores / the experiment's threads
   std::string baseline;            ///< the variant others are tested against; default: the first
   std::string metric;              ///< a trial metric to report beside the score ("" = score only)

@@ -22,6 +22,7 @@ struct ExperimentOptions {
   std::int64_t seed = 0;
   std::int64_t budget_trials = 0;         ///< 0: no limit
   double budget_seconds = 0;              ///< 0: no limit
+  double budget_fidelity = 0;             ///< fidelity units (e.g. epochs) all trials may spend; 0: no limit
   int parallel_trials = 1;
   int threads = 1;                        ///< cores the run may use in total
   std::string device = "cpu";

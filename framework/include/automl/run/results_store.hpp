@@ -38,10 +38,21 @@ struct TrialRecord {
   std::string error;
   std::string finished_at;  ///< UTC, ISO 8601
   double elapsed_s = 0;     ///< the run's wall time when it finished, resumes included
+  /// The budget it was asked for (begin_round) and then what it cost
+  /// (finish_trial), in the evaluator's fidelity unit; 0: the evaluator has
+  /// no fidelities.
+  double fidelity = 0;
   /// The learning curve the evaluator recorded; written by finish_trial(),
   /// read back by curves() (trials() leaves it empty).
   std::vector<CurvePoint> curve;
 };
+
+/// True when ok trial `a` is a better result than ok trial `b`: one at a
+/// higher fidelity beats any at a lower fidelity (a 12-epoch score does not
+/// compete with 200-epoch ones), then the higher score.
+inline bool better_trial(const TrialRecord& a, const TrialRecord& b) {
+  return a.fidelity != b.fidelity ? a.fidelity > b.fidelity : a.score > b.score;
+}
 
 /// One candidate of the [final] stage: re-evaluated by the final evaluator.
 struct FinalRecord {
