@@ -20,10 +20,10 @@ runtime="$work/packages/automl_${version}_amd64.deb" dev="$work/packages/automl-
 depends=$(dpkg-deb -f "$runtime" Depends)
 echo "automl Depends: $depends"
 for lib in libc6 libstdc++6 libtorch libboost-program-options libsqlite3 libturbojpeg libpng16 libgomp1; do
-  echo "$depends" | grep -q "$lib" || fail "automl's Depends lacks $lib"
+  grep -q "$lib" <<< "$depends" || fail "automl's Depends lacks $lib"
 done
 dev_depends=$(dpkg-deb -f "$dev" Depends)
-echo "$dev_depends" | grep -q "automl (= $version)" || fail "automl-dev does not depend on automl (= $version): $dev_depends"
+grep -q "automl (= $version)" <<< "$dev_depends" || fail "automl-dev does not depend on automl (= $version): $dev_depends"
 dpkg-deb -c "$runtime" > "$work/runtime.list" && dpkg-deb -c "$dev" > "$work/dev.list"
 grep -q "/usr/include/" "$work/runtime.list" && fail "the runtime package holds headers"
 grep -q "./usr/lib/automl/plugins/strategy_nao.so" "$work/runtime.list" || fail "the runtime package lacks the NAO plugin"
@@ -37,7 +37,7 @@ dpkg -x "$runtime" "$root" && dpkg -x "$dev" "$root"
 export AUTOML_PLUGIN_PATH=
 out=$("$root/usr/bin/automl" list) || fail "automl list from the package"
 for name in fashion_mnist nasnet_cnn nasbench201 nao enas weight_sharing full_training tabular command; do
-  echo "$out" | grep -q "^  $name .*$root/usr/lib/automl/plugins/" || fail "$name not loaded from the package: $out"
+  grep -q "^  $name .*$root/usr/lib/automl/plugins/" <<< "$out" || fail "$name not loaded from the package: $out"
 done
 "$root/usr/bin/automl" --version | head -3
 if [ -d /usr/share/datasets/fashion-mnist ]; then

@@ -20,9 +20,9 @@ pc=$(find "$prefix" -name automl.pc | head -1)
 export AUTOML_PLUGIN_PATH=
 out=$("$prefix/bin/automl" list)
 for name in nasbench201 tabular random regularized_evolution command; do
-  echo "$out" | grep -q "^  $name " || fail "$name missing from: $out"
+  grep -q "^  $name " <<< "$out" || fail "$name missing from: $out"
 done
-echo "$out" | grep -q "$prefix" || fail "plugins not loaded from the prefix: $out"
+grep -q "$prefix" <<< "$out" || fail "plugins not loaded from the prefix: $out"
 
 # The example plugin against the installed prefix.
 cmake -S "$example" -B "$work/oot" -Dautoml_DIR="$(dirname "$config")" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -14,8 +14,8 @@ for so in local_search/strategy_local_search.so mlp/search_space_mlp.so; do
 done
 export AUTOML_PLUGIN_PATH="$work/build/local_search:$work/build/mlp"
 list=$("$automl" list)
-echo "$list" | grep -q "^  local_search " || { echo "FAIL: automl list does not show local_search: $list"; exit 1; }
-echo "$list" | grep -q "^  mlp " || { echo "FAIL: automl list does not show mlp: $list"; exit 1; }
+grep -q "^  local_search " <<< "$list" || { echo "FAIL: automl list does not show local_search: $list"; exit 1; }
+grep -q "^  mlp " <<< "$list" || { echo "FAIL: automl list does not show mlp: $list"; exit 1; }
 # The search space: its experiment checks (components built); with
 # python3-torch, NAO searches it for 4 trials of train_mlp.py, each with a
 # learning curve.
