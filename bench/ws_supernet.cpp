@@ -4,9 +4,7 @@
 // 500 images (no autograd, batch-statistics BN), and the process's peak
 // resident memory. One configuration per process so the peak is its own.
 //   build/bin/bench_ws_supernet LAYERS CHANNELS [threads] [steps] [scores]
-// The reference's PyTorch supernet (one thread, this machine kind):
-// N=1/C=16 about 1.7 s per step and 8 s per scored candidate; N=3/C=20
-// about 5.5 s per step and 2.5-3 GB peak.
+// Compare with the authors' supernet side by side: bench/README.md.
 
 #include <sys/resource.h>
 
@@ -21,6 +19,7 @@
 #include "automl/host/registry.hpp"
 #include "automl/nn/network.hpp"
 #include "automl/parallel.hpp"
+#include "profile.hpp"
 
 namespace {
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -67,6 +66,15 @@ int main(int argc, char** argv) {
     sgd.step();
   };
   step(0);
+  if (std::getenv("AUTOML_PROFILE") != nullptr) {  // profiled steps and scorings instead of the timings
+    bench::Profile profile;
+    for (int i = 1; i <= steps; ++i) step(i);
+    const auto valid = torch::randn({500, 3, 32, 32});
+    torch::NoGradGuard no_grad;
+    net->set_scoring(true);
+    for (int i = 0; i < scores; ++i) net->select(space->sample(rng)), net->forward(valid);
+    return 0;
+  }
   auto start = std::chrono::steady_clock::now();
   for (int i = 1; i <= steps; ++i) step(i);
   const double step_s = seconds_since(start) / steps;

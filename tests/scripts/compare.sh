@@ -122,4 +122,35 @@ rm "$report" "$dir/report.html"
 "$automl" compare --report-only "$dir" > report.log
 cmp -s report_first.md "$report" || { echo "FAIL: --report-only wrote a different report"; diff report_first.md "$report"; exit 1; }
 [ -s "$dir/report.html" ] || { echo "FAIL: --report-only wrote no report.html"; exit 1; }
+
+# A multi-fidelity comparison: the results table shows the fidelity each
+# variant spent beside its evaluations (successive halving spends 9 + 3x3 +
+# 1x9 = 27 epochs per bracket on 13 trials; random search 9 per trial).
+cat > mf.toml <<TOML
+[comparison]
+experiment = "exp.toml"
+seeds = 2
+jobs = 2
+budget_trials = 1000
+budget_fidelity = 54
+
+[variants.random.evaluator]
+type = "scripted"
+max_fidelity = 9
+
+[variants.halving.strategy]
+type = "successive_halving"
+eta = 3
+
+[variants.halving.evaluator]
+type = "scripted"
+max_fidelity = 9
+TOML
+"$automl" compare mf.toml > mf.log 2>&1 || { echo "FAIL: the multi-fidelity comparison failed"; cat mf.log; exit 1; }
+mf=comparisons/mf/report.md
+grep -qE '^\| variant \|.*\| evaluations \| fidelity spent \| wall s \|$' "$mf" || { echo "FAIL: no fidelity column"; cat "$mf"; exit 1; }
+grep -qE '^\| `random` \|.*\| 6 \| 54 \| [0-9.]+ \|$' "$mf" || { echo "FAIL: random's row (6 trials, 54 epochs)"; cat "$mf"; exit 1; }
+grep -qE '^\| `halving` \|.*\| 26 \| 54 \| [0-9.]+ \|$' "$mf" || { echo "FAIL: halving's row (26 trials, 54 epochs)"; cat "$mf"; exit 1; }
+if grep -q 'fidelity spent' "$report"; then echo "FAIL: a single-fidelity report shows fidelity"; exit 1; fi
+
 echo "compare: killed with $before of 8 runs finished; none redone, all 8 finished after restart; report rewritten identically"

@@ -71,10 +71,8 @@ class HalvingSchedule {
   std::int64_t bracket_ = 0;  ///< index into the schedule (cycling)
   std::int64_t rung_ = 0;
   std::vector<Architecture> current_;  ///< the rung's candidates, asked
-  std::vector<double> scores_;         ///< their scores once told
   std::vector<double> fidelities_;
-  std::int64_t next_n_ = 0;               ///< how many the last asked rung promotes
-  std::int64_t pending_bracket_size_ = 0;  ///< rungs of the bracket last asked from
+  std::int64_t next_n_ = 0;  ///< how many the last asked rung promotes
 };
 
 /// The ask/tell of a multi-fidelity strategy around a HalvingSchedule: the

@@ -82,22 +82,21 @@ std::vector<Architecture> HalvingSchedule::ask(const SearchSpace& space, const s
       if (seen.insert(a).second) current_.push_back(std::move(a));
     }
   }
-  scores_.clear();
   fidelities_.assign(current_.size(), b[static_cast<std::size_t>(rung_)].fidelity);
-  pending_bracket_size_ = static_cast<std::int64_t>(b.size());
-  next_n_ = rung_ + 1 < pending_bracket_size_ ? b[static_cast<std::size_t>(rung_ + 1)].n : 0;
+  const auto next = static_cast<std::size_t>(rung_ + 1);
+  next_n_ = next < b.size() ? b[next].n : 0;
   return current_;
 }
 
-void HalvingSchedule::tell(const std::vector<double>& scores) {
-  scores_ = scores;
-  scores_.resize(current_.size(), std::nan(""));
+void HalvingSchedule::tell(const std::vector<double>& told) {
+  std::vector<double> scores = told;
+  scores.resize(current_.size(), std::nan(""));
   // The best next_n_ by score (failures, NaN, never), ties in asked order.
   std::vector<std::size_t> order(current_.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  order.erase(std::remove_if(order.begin(), order.end(), [&](std::size_t i) { return !std::isfinite(scores_[i]); }),
+  order.erase(std::remove_if(order.begin(), order.end(), [&](std::size_t i) { return !std::isfinite(scores[i]); }),
               order.end());
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores_[a] > scores_[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
   if (order.size() > static_cast<std::size_t>(next_n_)) order.resize(static_cast<std::size_t>(next_n_));
   std::vector<Architecture> promoted;
   for (std::size_t i : order) promoted.push_back(current_[i]);
@@ -108,7 +107,6 @@ void HalvingSchedule::tell(const std::vector<double>& scores) {
     ++rung_;
   }
   current_ = std::move(promoted);
-  scores_.clear();
 }
 
 void HalvingSchedule::save(StateWriter& out) const {
@@ -117,7 +115,6 @@ void HalvingSchedule::save(StateWriter& out) const {
   out.put_int(rung_);
   out.put_archs(current_);
   out.put_int(next_n_);
-  out.put_int(pending_bracket_size_);
 }
 
 void HalvingSchedule::load(StateReader& in) {
@@ -126,7 +123,6 @@ void HalvingSchedule::load(StateReader& in) {
   rung_ = in.get_int();
   current_ = in.get_archs();
   next_n_ = in.get_int();
-  pending_bracket_size_ = in.get_int();
 }
 
 void HalvingStrategy::tell(const std::vector<Observation>& results) {

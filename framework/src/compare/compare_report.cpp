@@ -50,7 +50,7 @@ struct VariantResult {
   std::vector<const CompareRun*> runs;  // finished
   std::size_t failed = 0;
   Summary value, score;
-  double evaluations = 0, wall = 0;
+  double evaluations = 0, fidelity = 0, wall = 0;  // means per run; fidelity spent (0: none)
   RankTest test;
   std::vector<double> values;
 };
@@ -87,7 +87,7 @@ std::vector<VariantResult> variant_results(const CompareDb& db, const ReportInpu
     VariantResult r;
     r.name = v.name;
     r.strategy = v.strategy;
-    std::vector<double> scores, evaluations, walls;
+    std::vector<double> scores, evaluations, fidelities, walls;
     for (const auto& run : in.runs) {
       if (run.variant != v.name) continue;
       if (!run.finished) {
@@ -98,11 +98,15 @@ std::vector<VariantResult> variant_results(const CompareDb& db, const ReportInpu
       scores.push_back(run.best_score);
       r.values.push_back(in.has_metric ? run.best_metric : run.best_score);
       evaluations.push_back(static_cast<double>(run.trials));
+      double spent = 0;
+      for (const auto& t : run.trial_list) spent += t.fidelity;
+      fidelities.push_back(spent);
       walls.push_back(run.elapsed_s);
     }
     r.value = summarize(r.values);
     r.score = summarize(scores);
     r.evaluations = summarize(evaluations, 0).mean;
+    r.fidelity = summarize(fidelities, 0).mean;
     r.wall = summarize(walls, 0).mean;
     results.push_back(std::move(r));
   }
@@ -132,7 +136,13 @@ void add_overview(std::vector<Block>& blocks, const CompareDb& db, const ReportI
                                 in.baseline, in.runs.size(), compute, db.meta("file").value_or("?"))});
 }
 
-std::vector<std::string> result_row(const VariantResult& r, const ReportInput& in) {
+// Whether any variant's runs spent fidelity (a multi-fidelity comparison):
+// the results table then shows it beside the evaluations.
+bool any_fidelity(const std::vector<VariantResult>& results) {
+  return std::any_of(results.begin(), results.end(), [](const VariantResult& r) { return r.fidelity > 0; });
+}
+
+std::vector<std::string> result_row(const VariantResult& r, const ReportInput& in, bool fidelity) {
   const int digits = decimals(r.value.mean);
   std::vector<std::string> row = {
       "`" + r.name + "`", "`" + r.strategy + "`",
@@ -143,6 +153,7 @@ std::vector<std::string> result_row(const VariantResult& r, const ReportInput& i
   row.push_back(is_base ? "baseline" : fmt::format("{:g}", r.test.u));
   row.push_back(is_base || !std::isfinite(r.test.p) ? "–" : fmt::format("{:.3g}", r.test.p));
   row.push_back(fmt::format("{:.0f}", r.evaluations));
+  if (fidelity) row.push_back(fmt::format("{:.0f}", r.fidelity));
   row.push_back(fmt::format("{:.1f}", r.wall));
   return row;
 }
@@ -153,17 +164,24 @@ void add_results(std::vector<Block>& blocks, const std::vector<VariantResult>& r
   std::vector<std::string> header = {"variant", "strategy", "runs", in.value_name + " mean ± std", "median",
                                      "95 % CI of mean"};
   if (in.has_metric) header.push_back("score mean ± std");
-  for (const char* h : {"U vs baseline", "p", "evaluations", "wall s"}) header.push_back(h);
+  const bool fidelity = any_fidelity(results);
+  for (const char* h : {"U vs baseline", "p", "evaluations"}) header.push_back(h);
+  if (fidelity) header.push_back("fidelity spent");
+  header.push_back("wall s");
   table.rows.push_back(header);
-  for (const auto& r : results) table.rows.push_back(result_row(r, in));
+  for (const auto& r : results) table.rows.push_back(result_row(r, in, fidelity));
   blocks.push_back(table);
+  const std::string means =
+      fidelity ? "Evaluations (trials, at whatever fidelity each ran), the fidelity spent (the sum of the trials' "
+                 "fidelities, e.g. epochs) and wall time are means per run."
+               : "Evaluations and wall time are means per run.";
   blocks.push_back({Block::paragraph,
                     "Per variant, over its seeds: mean ± standard deviation (n − 1), median, and the 95 % "
                     "percentile-bootstrap interval of the mean (10,000 resamples). The rank test is the two-sided "
                     "Mann–Whitney U test of the variant's per-seed values against the baseline's; U counts the "
                     "(variant, baseline) pairs the variant wins (ties ½), so U / (n·m) estimates P(variant > "
                     "baseline). p is exact without ties, else from the normal approximation with tie and "
-                    "continuity corrections. Evaluations and wall time are means per run."});
+                    "continuity corrections. " + means});
 }
 
 // The anytime curves section; true when the figures were drawn.

@@ -90,8 +90,9 @@ Value array_value(const toml::array& array, const std::string& key, const Locati
   throw ConfigError(where, "'" + key + "': arrays must hold only numbers or only strings");
 }
 
-Value value_of(const toml::node& node, const std::string& key) {
-  const Location where = location_of(node);
+// `where` is the key's place: its line in the file, or the --set that wrote
+// it (a node copied out of a --set's own parse keeps no source).
+Value value_of(const toml::node& node, const std::string& key, const Location& where) {
   if (auto v = node.value_exact<bool>()) return *v;
   if (auto v = node.value_exact<std::int64_t>()) return *v;
   if (auto v = node.value_exact<double>()) return *v;
@@ -116,7 +117,7 @@ Section to_section(const toml::table& table, const std::string& name, const std:
       where.line = static_cast<int>(key.source().begin.line);
       where.column = static_cast<int>(key.source().begin.column);
     }
-    entries[k] = Entry{value_of(node, k), where};
+    entries[k] = Entry{value_of(node, k, where), where};
   }
   return Section(name, type, table_location(table, name, overrides), std::move(entries));
 }

@@ -26,6 +26,7 @@
 #include "automl/run/run_page.hpp"
 #include "automl/run/run_lock.hpp"
 #include "automl/text.hpp"
+#include "trial_plan.hpp"
 
 namespace automl {
 
@@ -161,27 +162,8 @@ class Runner {
     }
   }
 
-  // The fidelity of each of the last ask()'s `count` candidates: the
-  // strategy's, checked against the evaluator's range, or the full fidelity
-  // (0 for an evaluator without fidelities).
   std::vector<double> budgets(std::size_t count) const {
-    auto asked = c_.strategy->fidelities();
-    if (asked.empty()) return std::vector<double>(count, fidelities_ ? fidelities_->max : 0.0);
-    if (asked.size() != count)
-      throw Error(fmt::format("{} gave {} fidelities for {} candidates. This is a bug in the strategy.", strategy_tag_,
-                              asked.size(), count));
-    if (!fidelities_)
-      throw ConfigError(fmt::format("{} asks for a fidelity per candidate, but evaluator '{}' evaluates at one "
-                                    "fidelity only; use an evaluator with fidelities (tabular)",
-                                    strategy_tag_, exp_.evaluator.type));
-    for (double& f : asked) {
-      if (f == 0) f = fidelities_->max;
-      if (!(f >= fidelities_->min && f <= fidelities_->max))
-        throw Error(fmt::format("{} asked for fidelity {} outside the evaluator's [{}, {}] {}. This is a bug in the "
-                                "strategy.",
-                                strategy_tag_, f, fidelities_->min, fidelities_->max, fidelities_->unit));
-    }
-    return asked;
+    return detail::trial_fidelities(c_.strategy->fidelities(), count, fidelities_, strategy_tag_, exp_.evaluator.type);
   }
 
   // Records the round's candidates (cut to the trial and fidelity budgets)
@@ -326,40 +308,9 @@ class Runner {
     return exp_.final_select == "last_round" || (exp_.final_select == "auto" && c_.evaluator->scores_drift());
   }
 
-  // The [final] stage's work with each one's search score: the best
-  // `final_top_k` distinct architectures by search score (id = rank), then
-  // `final_random` drawn uniformly from the space (id = -1 - i, NaN score),
-  // each with its own seed.
   std::vector<std::pair<TrialRecord, double>> final_candidates() const {
-    std::vector<TrialRecord> ranked;
-    for (auto& t : store_->trials())
-      if (t.status == TrialStatus::ok && std::isfinite(t.score)) ranked.push_back(std::move(t));
-    if (final_from_last_round() && !ranked.empty()) {
-      const auto last = std::max_element(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.round < b.round; })->round;
-      ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](auto& t) { return t.round != last; }), ranked.end());
-    }
-    std::stable_sort(ranked.begin(), ranked.end(), better_trial);
-    std::vector<std::pair<TrialRecord, double>> out;
-    const auto seed = static_cast<std::uint64_t>(exp_.options.seed);
-    for (const auto& t : ranked) {
-      if (static_cast<int>(out.size()) == exp_.final_top_k) break;
-      if (std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.first.arch_text == t.arch_text; }))
-        continue;
-      TrialRecord f;
-      f.id = static_cast<std::int64_t>(out.size());
-      f.arch_text = t.arch_text;
-      f.seed = derive_seed(seed, "final", static_cast<std::uint64_t>(f.id));
-      out.emplace_back(f, t.score);
-    }
-    for (int i = 0; i < exp_.final_random; ++i) {
-      Random rng(derive_seed(seed, "final-random", static_cast<std::uint64_t>(i)));
-      TrialRecord f;
-      f.id = -1 - i;
-      f.arch_text = c_.space->to_text(c_.space->sample(rng));
-      f.seed = derive_seed(seed, "final-random-training", static_cast<std::uint64_t>(i));
-      out.emplace_back(f, std::nan(""));
-    }
-    return out;
+    return detail::final_candidates(store_->trials(), final_from_last_round(), exp_.final_top_k, exp_.final_random,
+                                    static_cast<std::uint64_t>(exp_.options.seed), *c_.space);
   }
 
   void run_trial(TrialRecord& t) {
