@@ -64,8 +64,12 @@ Tensor every_second_pixel(const Tensor& x) {
 
 Tensor FactorizedReduce::forward(const Tensor& x) {
   // The second path sees the image shifted up-left by one pixel (zero fill at
-  // the bottom/right), so the two subsamplings cover different pixels.
-  const Tensor shifted = F::pad(x, F::PadFuncOptions({0, 1, 0, 1})).slice(2, 1).slice(3, 1);
+  // the bottom/right), so the two subsamplings cover different pixels. With
+  // an even height and width the fill is never sampled: the shifted
+  // subsampling is then the odd pixels, taken without padding a copy.
+  const bool even = x.size(2) % 2 == 0 && x.size(3) % 2 == 0;
+  const Tensor padded = even ? x : F::pad(x, F::PadFuncOptions({0, 1, 0, 1}));
+  const Tensor shifted = padded.slice(2, 1).slice(3, 1);
   return bn_->forward(
       torch::cat({conv(path1_, every_second_pixel(x)), conv(path2_, every_second_pixel(shifted))}, 1));
 }
