@@ -47,11 +47,28 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 // Only async-signal-safe calls between fork and exec: this process has
 // threads. A failure is reported through `report` (close-on-exec) as errno.
+// The child writes its pid file itself, before exec: a run killed at any
+// moment after the command started leaves the file that lets the resumed
+// run find the command's group.
+void write_pid_file(const char* pid_file) {
+  if (pid_file[0] == '\0') return;
+  const int fd = open(pid_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return;  // the parent writes it too, once exec has succeeded
+  char reversed[24], text[24];
+  int n = 0, k = 0;
+  for (long v = getpid(); v > 0 && n < 20; v /= 10) reversed[n++] = static_cast<char>('0' + v % 10);
+  while (n > 0) text[k++] = reversed[--n];
+  text[k++] = '\n';
+  (void)!write(fd, text, static_cast<std::size_t>(k));
+  close(fd);
+}
+
 [[noreturn]] void exec_child(pid_t parent, const char* workdir, const char* out, const char* err, char** argv,
-                             char** envp, int report) {
+                             char** envp, int report, const char* pid_file) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed run does not leave its trial running
   if (getppid() != parent) _exit(127);
   setpgid(0, 0);
+  write_pid_file(pid_file);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -103,7 +120,10 @@ ChildOutcome run_child(const ChildSpec& spec, const std::function<bool()>& stop)
     close(pipe_fd[1]);
     throw automl::Error(std::string("fork: ") + std::strerror(errno));
   }
-  if (pid == 0) exec_child(parent, workdir.c_str(), out.c_str(), err.c_str(), argv.data(), envp.data(), pipe_fd[1]);
+  const std::string pid_path = spec.pid_file.string();
+  if (pid == 0)
+    exec_child(parent, workdir.c_str(), out.c_str(), err.c_str(), argv.data(), envp.data(), pipe_fd[1],
+               pid_path.c_str());
   setpgid(pid, pid);  // also here: no window in which a kill of the group misses it
   close(pipe_fd[1]);
   int report[2] = {0, 0};
@@ -111,6 +131,8 @@ ChildOutcome run_child(const ChildSpec& spec, const std::function<bool()>& stop)
   close(pipe_fd[0]);
   if (got == static_cast<ssize_t>(sizeof report)) {
     waitpid(pid, nullptr, 0);
+    std::error_code ec;
+    if (!spec.pid_file.empty()) fs::remove(spec.pid_file, ec);
     const std::string why = std::strerror(report[1]);
     if (report[0] == 1) throw automl::Error("cannot open the trial's output files " + out + ", " + err + ": " + why);
     if (report[0] == 2) throw automl::Error("cannot enter the working directory " + workdir + ": " + why);
@@ -118,7 +140,8 @@ ChildOutcome run_child(const ChildSpec& spec, const std::function<bool()>& stop)
                         (report[1] == ENOENT ? " (not on the PATH, or a relative path not found from " + workdir + ")"
                                              : ""));
   }
-  if (!spec.pid_file.empty()) std::ofstream(spec.pid_file) << pid << "\n";
+  // Written by the child before exec; here only if it could not.
+  if (!spec.pid_file.empty() && !fs::exists(spec.pid_file)) std::ofstream(spec.pid_file) << pid << "\n";
 
   const auto forget_pid = [&spec] {
     std::error_code ec;
