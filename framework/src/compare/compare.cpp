@@ -133,7 +133,8 @@ Comparison load_comparison(const fs::path& file) {
                                                        did_you_mean(k, {"comparison", "variants"}) +
                                                        "; a comparison file has [comparison] and [variants.NAME]");
     if (!node.is_table())
-      throw ConfigError(detail::location_of(node), "'" + k + "' must be a table: write it as [" + k + "]");
+      throw ConfigError(detail::location_of(node),
+                        "'" + printable(k) + "' must be a table: write it as [" + printable(k) + "]");
   }
   if (!root.contains("comparison"))
     throw ConfigError(Location{file.string(), 1, 1},

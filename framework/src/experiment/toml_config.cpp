@@ -87,7 +87,7 @@ Value array_value(const toml::array& array, const std::string& key, const Locati
   if (ints) return list_of<std::int64_t>(array);
   if (numbers) return list_of<double>(array);
   if (strings) return list_of<std::string>(array);
-  throw ConfigError(where, "'" + key + "': arrays must hold only numbers or only strings");
+  throw ConfigError(where, "'" + printable(key) + "': arrays must hold only numbers or only strings");
 }
 
 // `where` is the key's place: its line in the file, or the --set that wrote
@@ -99,8 +99,8 @@ Value value_of(const toml::node& node, const std::string& key, const Location& w
   if (auto v = node.value_exact<std::string>()) return *v;
   if (const auto* a = node.as_array()) return array_value(*a, key, where);
   if (node.is_table())
-    throw ConfigError(where, "'" + key + "' is a table; plugin settings are plain keys (see `automl describe`)");
-  throw ConfigError(where, "'" + key + "': dates and times are not accepted as settings");
+    throw ConfigError(where, "'" + printable(key) + "' is a table; plugin settings are plain keys (see `automl describe`)");
+  throw ConfigError(where, "'" + printable(key) + "': dates and times are not accepted as settings");
 }
 
 }  // namespace
