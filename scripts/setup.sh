@@ -33,6 +33,7 @@ test_packages=(
   chromium-headless-shell                # a real browser for the automl serve test
   python3-torch                          # the Python trial example (share/examples/python_trial)
   dpkg-dev pkgconf                       # cpack -G DEB (dpkg-shlibdeps); automl.pc checked with pkg-config
+  slurmctld slurmd slurm-client munge    # a single-node Slurm for the slurm launcher's tests (scripts/slurm-start.sh)
 )
 [ "${1:-}" = "--run" ] || packages+=("${test_packages[@]}")
 

@@ -2,6 +2,7 @@
 // and plugin loading.
 
 #include "commands.hpp"
+#include "launch_commands.hpp"
 #include "printing.hpp"
 
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "automl/experiment/experiment.hpp"
 #include "automl/host/logging.hpp"
 #include "automl/host/plugin_host.hpp"
+#include "automl/run/launcher.hpp"
 #include "automl/run/report.hpp"
 #include "automl/run/run_loop.hpp"
 #include "automl/run/run_page.hpp"
@@ -202,9 +204,17 @@ Experiment from_file(const std::string& file, const std::vector<std::string>& ov
   return load_experiment(file, overrides);
 }
 
+// The launcher's requirements (UsageError) and its warnings, on stderr.
+void check_launcher_here(const Experiment& exp, std::ostream& err) {
+  std::vector<fs::path> plugin_files;
+  for (const auto& p : exp.options.plugin_paths) plugin_files.push_back(exp.base_dir / p);
+  for (const auto& w : check_launcher(exp.launcher, exp.options.output_dir, plugin_files)) err << "warning: " << w << "\n";
+}
+
 int cmd_run(const Args& a) {
   return experiment_command(a, "run", "experiment", "experiment file (TOML)", from_file,
                             [&](const std::string&, const Experiment& exp, const Registry& registry) {
+                              check_launcher_here(exp, a.err);
                               Components components = build_components(exp, registry);
                               return print_summary(start_run(exp, registry, std::move(components), run_control()),
                                                    a.out);
@@ -214,8 +224,18 @@ int cmd_run(const Args& a) {
 int cmd_check(const Args& a) {
   return experiment_command(a, "check", "experiment", "experiment file (TOML)", from_file,
                             [&](const std::string& file, const Experiment& exp, const Registry& registry) {
+                              check_launcher_here(exp, a.err);
                               const Components c = build_components(exp, registry);
                               a.out << file << ": ok\n";
+                              if (exp.launcher.type == "process")
+                                a.out << "# trials run as processes of their own (automl trial), at most "
+                                      << exp.options.parallel_trials << " at once\n";
+                              else if (exp.launcher.type == "slurm")
+                                a.out << "# trials run as Slurm jobs: one job array of `automl trial` tasks per round\n";
+                              else if (c.evaluator->trials_share_state())
+                                a.out << "# evaluator '" << exp.evaluator.type
+                                      << "' trains one supernet in this process: the search runs as one process "
+                                         "(under Slurm, one job); comparisons of such searches fan out by run\n";
                               if (const auto f = c.evaluator->fidelities()) {  // multi-fidelity strategies use them
                                 std::string levels;
                                 for (double l : f->levels) levels += (levels.empty() ? "" : ", ") + fmt::format("{}", l);
@@ -243,6 +263,7 @@ int cmd_data(const Args& a) {
 int cmd_resume(const Args& a) {
   return experiment_command(a, "resume", "run_dir", "run directory", load_run_experiment,
                             [&](const std::string& dir, const Experiment& exp, const Registry& registry) {
+                              check_launcher_here(exp, a.err);
                               return print_summary(
                                   resume_run(dir, exp, build_components(exp, registry), run_control()), a.out);
                             });
@@ -412,6 +433,34 @@ int cmd_show(const Args& a) {
   return 0;
 }
 
+extern "C" void on_stop_signal(int) { g_stop = true; }
+
+int cmd_trial(const Args& a) {
+  auto o = base_options();
+  o.add_options()("run_dir", po::value<std::string>(), "run directory")("trial", po::value<std::int64_t>(), "trial id");
+  po::positional_options_description p;
+  p.add("run_dir", 1).add("trial", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "trial", o, a.out)) return 0;
+  const fs::path run_dir = fs::absolute(required_positional(vm, "run_dir", "trial")).lexically_normal();
+  if (!vm.count("trial")) throw UsageError("trial needs a trial id: automl trial RUN_DIR ID");
+  g_stop = false;
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);  // scancel, a Slurm time limit
+  return run_trial_task(run_dir, vm["trial"].as<std::int64_t>(), g_stop,
+                        [](PluginHost& host, const Experiment* exp) { load_plugins(host, exp); }, a.out);
+}
+
+int cmd_cancel(const Args& a) {
+  auto o = base_options();
+  o.add_options()("run_dir", po::value<std::string>(), "run directory");
+  po::positional_options_description p;
+  p.add("run_dir", 1);
+  const auto vm = parse(a, o, p);
+  if (wants_help(vm, "cancel", o, a.out)) return 0;
+  return cancel_run(fs::absolute(required_positional(vm, "run_dir", "cancel")).lexically_normal(), a.out);
+}
+
 extern "C" void on_serve_signal(int) { g_stop = true; }
 
 int cmd_serve(const Args& a) {
@@ -506,7 +555,7 @@ const std::map<std::string, Command>& commands() {
       {"check", {"Validate an experiment (and build its components) without running it.",
                  "check EXPERIMENT.toml [--set section.key=value]...", cmd_check}},
       {"resume", {"Continue a stopped or killed run; nothing finished is redone.",
-                  "resume RUN_DIR [--set experiment.budget_trials=N]", cmd_resume}},
+                  "resume RUN_DIR [--set experiment.budget_trials=N] [--set launcher.KEY=VALUE]", cmd_resume}},
       {"data", {"Check an experiment's [dataset]: splits, sizes, shapes, classes, channel statistics.",
                 "data EXPERIMENT.toml [--set dataset.key=value]...", cmd_data}},
       {"inspect", {"Print the network an experiment's evaluator builds for one architecture: shapes, "
@@ -518,6 +567,10 @@ const std::map<std::string, Command>& commands() {
       {"compare", {"Run variants of an experiment over many seeds, in parallel and resumably, and report "
                    "statistics, significance and anytime curves.",
                    "compare COMPARISON.toml [--jobs N] [--check] | compare --report-only DIR", cmd_compare}},
+      {"trial", {"Evaluate one trial of a run from its task file (what the process and slurm launchers run).",
+                 "trial RUN_DIR ID", cmd_trial}},
+      {"cancel", {"Stop a run and cancel the trials it has queued or running (processes, Slurm jobs); "
+                  "resume starts them again.", "cancel RUN_DIR", cmd_cancel}},
       {"list", {"List the registered plugins by kind, with the file each came from.", "list", cmd_list}},
       {"describe", {"Show a plugin's keys, types, defaults and documentation (--json: as JSON).", "describe [--json] KIND NAME", cmd_describe}},
       {"show", {"Summarize a run: counts, time and the best candidates.", "show RUN_DIR [--top N] [--draw DIR]",

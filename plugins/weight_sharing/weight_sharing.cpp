@@ -105,6 +105,7 @@ class WeightSharing final : public automl::Evaluator {
   }
 
   bool concurrent() const override { return false; }  // one supernet, and scoring updates BN statistics
+  bool trials_share_state() const override { return true; }  // the supernet lives in this process
   bool scores_drift() const override { return true; }
 
   // Trains up to epochs_per_round epochs (fewer once total_epochs is reached).

@@ -59,6 +59,26 @@ BOOST_AUTO_TEST_CASE(reference_is_an_evaluator_table_built_after_the_evaluator) 
   BOOST_TEST(untyped.find("[reference] needs a `type` key") != std::string::npos, untyped);
 }
 
+BOOST_AUTO_TEST_CASE(launcher_table_is_optional_and_strict) {
+  BOOST_TEST(parse(kValid).launcher.local());
+  const auto slurm = parse(kValid + "\n[launcher]\ntype = \"slurm\"\npartition = \"gpu\"\ngres = \"gpu:1\"\n"
+                                    "setup = [\"module load cuda\"]\nmax_retries = 2\n");
+  BOOST_TEST(slurm.launcher.type == "slurm");
+  BOOST_TEST(slurm.launcher.partition == "gpu");
+  BOOST_TEST(slurm.launcher.gres == "gpu:1");
+  BOOST_TEST(slurm.launcher.setup.size() == 1u);
+  BOOST_TEST(slurm.launcher.max_retries == 2);
+  BOOST_TEST(parse(kValid, {"launcher.type=process"}).launcher.type == "process");
+  const auto typo = error(kValid + "\n[launcher]\ntype = \"slrum\"\n");
+  BOOST_TEST(typo.find("exp.toml:17:") != std::string::npos, typo);
+  BOOST_TEST(typo.find("(did you mean 'slurm'?)") != std::string::npos, typo);
+  const auto not_slurm = error(kValid + "\n[launcher]\ntype = \"process\"\npartition = \"gpu\"\n");
+  BOOST_TEST(not_slurm.find("exp.toml:18:") != std::string::npos, not_slurm);
+  BOOST_TEST(not_slurm.find("partition is a Slurm setting, but type is \"process\"") != std::string::npos, not_slurm);
+  const auto unknown = error(kValid + "\n[launcher]\ntype = \"slurm\"\npartiton = \"gpu\"\n");
+  BOOST_TEST(unknown.find("did you mean 'partition'") != std::string::npos, unknown);
+}
+
 BOOST_AUTO_TEST_CASE(syntax_error_has_file_line_column) {
   const auto msg = error("[experiment]\nseed = \n");
   BOOST_TEST(msg.find("exp.toml:2:") != std::string::npos, msg);

@@ -120,6 +120,12 @@ class Evaluator {
   /// train their shared weights here with `round.sampler`; others do nothing.
   virtual void prepare_round(const RoundContext& round) { (void)round; }
 
+  /// True when evaluate() uses state that prepare_round() built in this
+  /// process (a supernet's weights): its trials cannot run in processes of
+  /// their own, so the host refuses the `process` and `slurm` launchers.
+  /// Default: false (a trial needs only its architecture, seed and fidelity).
+  virtual bool trials_share_state() const { return false; }
+
   /// Scores one valid candidate. Throws (any std::exception) on failure; the
   /// host records the trial as failed with the message and goes on.
   virtual TrialResult evaluate(const Architecture& arch, const TrialContext& trial) = 0;

@@ -31,7 +31,7 @@
 namespace automl {
 
 /// Bumped whenever an interface in this directory changes incompatibly.
-inline constexpr std::uint32_t kApiVersion = 8;
+inline constexpr std::uint32_t kApiVersion = 9;
 
 #define AUTOML_STR_(x) #x
 #define AUTOML_STR(x) AUTOML_STR_(x)

@@ -67,9 +67,38 @@ const Schema<ExperimentOptions>& ExperimentOptions::schema() {
   return s;
 }
 
+const Schema<LauncherOptions>& LauncherOptions::schema() {
+  using O = LauncherOptions;
+  static const auto s =
+      Schema<O>("Where trials run: type = \"local\" (threads of this process), \"process\" (a process per "
+                "trial) or \"slurm\" (a Slurm job array per round).")
+          .field("max_retries", &O::max_retries,
+                 "Times a trial whose process crashed or whose Slurm task failed (FAILED, TIMEOUT, OUT_OF_MEMORY, "
+                 "CANCELLED, NODE_FAIL, PREEMPTED) is run again before it counts as failed")
+          .range(0, 100)
+          .field("poll_seconds", &O::poll_seconds, "How often trial states are polled; 0: 0.05 s (process), 2 s (slurm)")
+          .range(0, 3600)
+          .field("partition", &O::partition, "slurm: sbatch --partition; \"\": the cluster's default")
+          .field("account", &O::account, "slurm: sbatch --account")
+          .field("qos", &O::qos, "slurm: sbatch --qos")
+          .field("time", &O::time, "slurm: time limit per trial, sbatch --time syntax (\"30\", \"2:00:00\", \"1-00:00:00\")")
+          .field("cpus_per_task", &O::cpus_per_task, "slurm: sbatch --cpus-per-task; 0: the trial's threads")
+          .range(0, 4096)
+          .field("mem", &O::mem, "slurm: sbatch --mem (e.g. \"8G\")")
+          .field("gres", &O::gres, "slurm: sbatch --gres (e.g. \"gpu:1\")")
+          .field("constraint", &O::constraint, "slurm: sbatch --constraint")
+          .field("array_parallelism", &O::array_parallelism,
+                 "slurm: tasks of a round's job array running at once (--array=0-K%P); 0: parallel_trials")
+          .range(0, 100000)
+          .field("sbatch_args", &O::sbatch_args, "slurm: more sbatch options, one per element (\"--exclusive\")")
+          .field("setup", &O::setup,
+                 "slurm: shell lines the job script runs before the trial (\"module load cuda\", \"source venv/bin/activate\")");
+  return s;
+}
+
 const std::vector<std::string>& experiment_sections() {
   static const std::vector<std::string> sections = {"experiment", "dataset",   "search_space", "strategy",
-                                                    "evaluator",  "reference", "final"};
+                                                    "evaluator",  "reference", "final",        "launcher"};
   return sections;
 }
 
@@ -167,6 +196,29 @@ ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources
   return spec;
 }
 
+// [launcher]: `type` (default "local") and LauncherOptions' keys; keys only
+// the Slurm launcher reads are refused for the others.
+void parse_launcher(const toml::table& root, const detail::OverrideSources& sets, Experiment& exp) {
+  const auto& table = *root["launcher"].as_table();
+  const Section section = detail::to_section(table, "launcher", "", sets);
+  exp.launcher = LauncherOptions::schema().parse(section);
+  exp.launcher_section = section;
+  if (const auto* type = table.get("type")) {
+    const auto value = type->value<std::string>();
+    static const std::vector<std::string> types = {"local", "process", "slurm"};
+    const Location where = sets.count({"launcher", "type"}) ? sets.at({"launcher", "type"}) : detail::location_of(*type);
+    if (!value || std::find(types.begin(), types.end(), *value) == types.end())
+      throw ConfigError(where, "[launcher] type: expected " + quoted_list(types) +
+                                   (value ? ", found \"" + printable(*value) + "\"" + did_you_mean(*value, types) : ""));
+    exp.launcher.type = *value;
+  }
+  if (exp.launcher.type == "slurm") return;
+  for (const auto& [key, entry] : section.entries())
+    if (key != "max_retries" && key != "poll_seconds")
+      throw ConfigError(entry.where, "[launcher] " + printable(key) + " is a Slurm setting, but type is \"" +
+                                         exp.launcher.type + "\": set type = \"slurm\" or remove it");
+}
+
 std::string table_toml(const std::string& name, const std::string& type, const std::vector<Field>& fields,
                        const Section& section) {
   const auto values = resolve_fields(fields, section);
@@ -204,6 +256,7 @@ Experiment detail::experiment_from_table(const toml::table& root, const std::str
   if (root.contains("evaluator")) exp.evaluator = component(root, "evaluator", sets);
   if (root.contains("reference")) exp.reference = component(root, "reference", sets);
   if (root.contains("final")) exp.final_stage = final_stage(root, sets, exp);
+  if (root.contains("launcher")) parse_launcher(root, sets, exp);
   return exp;
 }
 
@@ -232,6 +285,13 @@ std::string resolved_toml(const Experiment& exp, const Registry& registry) {
     if (exp.final_stage && spec == &*exp.final_stage)
       out += "top_k = " + std::to_string(exp.final_top_k) + "\nrandom = " + std::to_string(exp.final_random) +
              "\nselect = \"" + exp.final_select + "\"\n";
+  }
+  if (!exp.launcher.local()) {
+    out += "\n";
+    std::vector<Field> fields;  // only the Slurm launcher has the Slurm keys
+    for (const auto& f : LauncherOptions::schema().fields())
+      if (exp.launcher.type == "slurm" || f.key == "max_retries" || f.key == "poll_seconds") fields.push_back(f);
+    out += table_toml("launcher", exp.launcher.type, fields, exp.launcher_section);
   }
   return out;
 }

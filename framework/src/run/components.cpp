@@ -78,7 +78,12 @@ std::unique_ptr<SearchSpace> build_search_space(const Experiment& exp, const Reg
   return make<SearchSpace>(registry, exp.search_space, ctx);
 }
 
-Components build_components(const Experiment& exp, const Registry& registry) {
+namespace {
+
+// Every component, or (`search` false) only those a trial's evaluation
+// needs: the dataset, the search space and the evaluator. Each gets the same
+// derived seed either way.
+Components build(const Experiment& exp, const Registry& registry, bool search) {
   check_device(exp);
   Context ctx = base_context(exp);
   Components c;
@@ -93,10 +98,19 @@ Components build_components(const Experiment& exp, const Registry& registry) {
   ctx.seed = component_seed(exp, "search_space");
   c.space = make<SearchSpace>(registry, exp.search_space, ctx);
   ctx.space = c.space.get();
-  ctx.seed = component_seed(exp, "strategy");
-  c.strategy = make<Strategy>(registry, exp.strategy, ctx);
+  if (search) {
+    ctx.seed = component_seed(exp, "strategy");
+    c.strategy = make<Strategy>(registry, exp.strategy, ctx);
+  }
   ctx.seed = component_seed(exp, "evaluator");
   c.evaluator = make<Evaluator>(registry, exp.evaluator, ctx);
+  if (!exp.launcher.local() && c.evaluator->trials_share_state())
+    throw ConfigError(exp.launcher_section.where("type"),
+                      "[launcher] type = \"" + exp.launcher.type + "\": evaluator '" + exp.evaluator.type +
+                          "' trains one supernet in one process, so its trials cannot run as processes or jobs of "
+                          "their own. Use type = \"local\" and run the whole search as one job (e.g. sbatch "
+                          "--wrap 'automl run EXPERIMENT.toml'); `automl compare` runs such searches side by side");
+  if (!search) return c;
   if (exp.reference) {
     ctx.seed = component_seed(exp, "reference");
     c.reference_evaluator = make<Evaluator>(registry, *exp.reference, ctx);
@@ -106,6 +120,14 @@ Components build_components(const Experiment& exp, const Registry& registry) {
     c.final_evaluator = make<Evaluator>(registry, *exp.final_stage, ctx);
   }
   return c;
+}
+
+}  // namespace
+
+Components build_components(const Experiment& exp, const Registry& registry) { return build(exp, registry, true); }
+
+Components build_trial_components(const Experiment& exp, const Registry& registry) {
+  return build(exp, registry, false);
 }
 
 }  // namespace automl

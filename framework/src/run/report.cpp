@@ -61,6 +61,17 @@ void show_run(const std::filesystem::path& run_dir, std::size_t top, std::ostrea
     for (const auto& [f, n] : at_fidelity) counts += fmt::format("{}{} at {}", counts.empty() ? "" : ", ", n, f);
     out << fmt::format("fidelity   {} spent by finished trials ({})\n", spent, counts);
   }
+  if (const auto jobs = store->jobs(); !jobs.empty()) {  // trials run through a launcher
+    std::map<std::int64_t, const JobRecord*> latest;
+    for (const auto& j : jobs) latest[j.trial] = &j;
+    std::map<std::string, std::size_t> states;
+    std::size_t retried = 0;
+    for (const auto& [trial, j] : latest) ++states[j->state], retried += j->attempt > 0;
+    std::string counts;
+    for (const auto& [state, n] : states) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, state);
+    out << fmt::format("launched   {}: {}{}\n", latest.begin()->second->launcher, counts,
+                       retried ? fmt::format(" ({} retried)", retried) : "");
+  }
   out << fmt::format("time       {:.1f} s elapsed, {:.1f} s in trials\n",
                      std::stod(store->meta("elapsed_s").value_or("0")), wall);
   out << fmt::format("stopped    {}\n", store->meta("stop_reason").value_or("running or killed"));

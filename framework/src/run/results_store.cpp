@@ -85,6 +85,21 @@ CREATE TABLE IF NOT EXISTS curves (
   PRIMARY KEY (trial, step, name));
 )sql";
 
+// Trials launched out of the host's process, one row per attempt. Created
+// on open too, so that databases made before launchers work.
+const char* kJobsSchema = R"sql(
+CREATE TABLE IF NOT EXISTS jobs (
+  trial INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  launcher TEXT NOT NULL,
+  job TEXT NOT NULL,
+  host TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  exit_code TEXT NOT NULL DEFAULT '',
+  log TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (trial, attempt));
+)sql";
+
 TrialStatus parse_status(const std::string& s);
 
 // A row of (id, batch, arch, status, score, metrics, seed, wall_s, error, finished_at).
@@ -143,6 +158,7 @@ std::unique_ptr<ResultsStore> ResultsStore::create(const fs::path& file) {
   db->exec(kSchema);
   db->exec(kFinalSchema);
   db->exec(kCurvesSchema);
+  db->exec(kJobsSchema);
   db->exec("INSERT INTO meta VALUES ('schema_version', '" + std::to_string(kSchemaVersion) + "')");
   tx.commit();
   return std::unique_ptr<ResultsStore>(new ResultsStore(std::move(db)));
@@ -157,6 +173,7 @@ std::unique_ptr<ResultsStore> ResultsStore::open(const fs::path& file) {
     check_version(*db, file);
     db->exec(kFinalSchema);
     db->exec(kCurvesSchema);
+    db->exec(kJobsSchema);
     // Databases made before trials had elapsed_s get the column (as 0).
     if (db->execAndGet("SELECT count(*) FROM pragma_table_info('trials') WHERE name = 'elapsed_s'").getInt() == 0)
       db->exec("ALTER TABLE trials ADD COLUMN elapsed_s REAL NOT NULL DEFAULT 0");
@@ -328,6 +345,43 @@ void ResultsStore::add_final(const TrialRecord& t, double search_score) {
   q.bind(9, t.error);
   q.bind(10, t.finished_at);
   q.exec();
+}
+
+void ResultsStore::put_job(const JobRecord& j) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SQLite::Statement q(*db_, "INSERT OR REPLACE INTO jobs (trial, attempt, launcher, job, host, state, exit_code, log) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, static_cast<std::int64_t>(j.trial));
+  q.bind(2, j.attempt);
+  q.bind(3, j.launcher);
+  q.bind(4, j.job);
+  q.bind(5, j.host);
+  q.bind(6, j.state);
+  q.bind(7, j.exit_code);
+  q.bind(8, j.log);
+  q.exec();
+}
+
+std::vector<JobRecord> ResultsStore::jobs() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // A database made before launchers, opened read-only, has no table.
+  if (db_->execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'jobs'").getInt() == 0) return {};
+  SQLite::Statement q(*db_, "SELECT trial, attempt, launcher, job, host, state, exit_code, log FROM jobs "
+                            "ORDER BY trial, attempt");
+  std::vector<JobRecord> out;
+  while (q.executeStep()) {
+    JobRecord j;
+    j.trial = q.getColumn(0).getInt64();
+    j.attempt = q.getColumn(1).getInt();
+    j.launcher = q.getColumn(2).getString();
+    j.job = q.getColumn(3).getString();
+    j.host = q.getColumn(4).getString();
+    j.state = q.getColumn(5).getString();
+    j.exit_code = q.getColumn(6).getString();
+    j.log = q.getColumn(7).getString();
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 std::vector<FinalRecord> ResultsStore::finals() const {

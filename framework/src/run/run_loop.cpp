@@ -21,10 +21,12 @@
 #include "automl/parallel.hpp"
 #include "automl/random.hpp"
 #include "automl/run/fidelity.hpp"
+#include "automl/run/launcher.hpp"
 #include "automl/run/progress.hpp"
 #include "automl/run/report.hpp"
 #include "automl/run/run_page.hpp"
 #include "automl/run/run_lock.hpp"
+#include "automl/run/trial_task.hpp"
 #include "automl/text.hpp"
 #include "trial_plan.hpp"
 
@@ -66,6 +68,13 @@ class Runner {
     if (exp_.options.threads > available_cores())
       log_warning(fmt::format("[experiment] threads = {} exceeds the {} cores here; threads will compete",
                               exp_.options.threads, available_cores()));
+    launcher_ = make_launcher(exp_.launcher, run_dir_, *store_, threads_per_trial(exp_.options),
+                              exp_.options.parallel_trials, exp_.options.name);
+    if (launcher_) {
+      write_launch_experiment(run_dir_, store_->meta("experiment").value_or(""), store_->meta("base_dir").value_or(""));
+      log_info(fmt::format("trials run through the {} launcher (`automl trial`); their output: {}", exp_.launcher.type,
+                           launch_dir(run_dir_).string()));
+    }
     fidelities_ = c_.evaluator->fidelities();
     if (exp_.options.budget_fidelity > 0 && !fidelities_)
       throw ConfigError::for_key("budget_fidelity",
@@ -224,11 +233,15 @@ class Runner {
     std::vector<TrialRecord*> pending;
     for (auto& t : trials)
       if (t.status == TrialStatus::pending) pending.push_back(&t);
-    const int workers = c_.evaluator->concurrent() ? exp_.options.parallel_trials : 1;
-    parallel_for(pending.size(), workers, [&](std::size_t i) {
-      if (stop_requested_within_round()) return;
-      run_trial(*pending[i]);
-    });
+    if (launcher_) {
+      launch(round, pending);
+    } else {
+      const int workers = c_.evaluator->concurrent() ? exp_.options.parallel_trials : 1;
+      parallel_for(pending.size(), workers, [&](std::size_t i) {
+        if (stop_requested_within_round()) return;
+        run_trial(*pending[i]);
+      });
+    }
     for (const auto& t : trials)
       if (t.status == TrialStatus::pending) return;
     std::vector<Observation> observations;
@@ -316,6 +329,57 @@ class Runner {
   void run_trial(TrialRecord& t) {
     const double asked = t.fidelity;
     evaluate_into(*c_.evaluator, t, threads_per_trial(exp_.options), "trials");
+    commit_trial(t, asked);
+  }
+
+  // The round's pending trials through the launcher: each written as a task
+  // (what evaluate_into would give the evaluator), run as `automl trial`,
+  // and committed as its result comes back.
+  void launch(std::int64_t round, const std::vector<TrialRecord*>& pending) {
+    std::map<std::int64_t, std::pair<TrialRecord*, double>> by_id;  // trial, fidelity asked
+    std::vector<std::int64_t> ids;
+    for (TrialRecord* t : pending) {
+      const TrialContext ctx = evaluation_context(*c_.evaluator, *t, threads_per_trial(exp_.options), "trials");
+      TrialTask task;
+      task.trial = t->id;
+      task.round = round;
+      task.arch_text = t->arch_text;
+      task.seed = t->seed;
+      task.threads = ctx.threads;
+      task.fidelity = ctx.fidelity;
+      task.previous_fidelity = ctx.previous_fidelity;
+      task.previous_dir = ctx.previous_dir;
+      task.dir = ctx.dir;
+      write_trial_task(run_dir_, task);
+      ids.push_back(t->id);
+      by_id[t->id] = {t, t->fidelity};
+    }
+    LaunchStop stop;
+    stop.no_more = [this] { return stop_requested_within_round(); };
+    stop.interrupted = [this] { return stop_requested(); };
+    launcher_->run(round, ids, [&](const LaunchOutcome& outcome) {
+      auto& [t, asked] = by_id.at(outcome.trial);
+      if (outcome.result) {
+        const TrialRecord& r = *outcome.result;
+        t->status = r.status;
+        t->score = r.score;
+        t->metrics = r.metrics;
+        t->curve = r.curve;
+        t->error = r.error;
+        t->wall_s = r.wall_s;
+        t->finished_at = r.finished_at;
+        if (fidelities_ && r.status == TrialStatus::ok) t->fidelity = r.fidelity;
+      } else {
+        t->status = TrialStatus::failed;
+        t->error = outcome.failure;
+        t->finished_at = utc_now();
+      }
+      commit_trial(*t, asked);
+    }, stop);
+  }
+
+  // Commits an evaluated trial: its cost, its [reference] score, the store and the log.
+  void commit_trial(TrialRecord& t, double asked) {
     if (t.fidelity != asked) {  // the evaluator spent another budget than asked (a table's nearest column)
       std::lock_guard<std::mutex> lock(report_mutex_);
       fidelity_total_ += t.fidelity - asked;
@@ -362,39 +426,28 @@ class Runner {
     return ctx;
   }
 
+  // What `evaluator` gets for trial t: its context, the fidelity asked
+  // (full for [final] and [reference]) and, for a promotion, the directory
+  // and fidelity of the same architecture's latest lower-fidelity trial.
+  TrialContext evaluation_context(const Evaluator& evaluator, const TrialRecord& t, int threads, const char* area) {
+    TrialContext ctx = trial_context(t.id, t.seed, threads, area);
+    const auto range = evaluator.fidelities();
+    ctx.fidelity = t.fidelity > 0 ? t.fidelity : range ? range->max : 0.0;
+    if (range && &evaluator == c_.evaluator.get()) {
+      std::lock_guard<std::mutex> lock(report_mutex_);
+      const auto it = lower_fidelity_.find(t.arch_text);
+      if (it != lower_fidelity_.end() && it->second.first < ctx.fidelity) {
+        ctx.previous_fidelity = it->second.first;
+        ctx.previous_dir = trial_context(it->second.second, 0, threads, area).dir;
+      }
+    }
+    return ctx;
+  }
+
   // Evaluates t.arch into t's status, score, metrics, error and times; a
   // trial the evaluator gave up on when asked to stop stays pending.
   void evaluate_into(Evaluator& evaluator, TrialRecord& t, int threads, const char* area) {
-    const auto start = Clock::now();
-    try {
-      TrialContext ctx = trial_context(t.id, t.seed, threads, area);
-      const auto range = evaluator.fidelities();
-      ctx.fidelity = t.fidelity > 0 ? t.fidelity : range ? range->max : 0.0;  // [final], [reference]: full
-      if (range && &evaluator == c_.evaluator.get()) {  // a promotion continues from its lower fidelity
-        std::lock_guard<std::mutex> lock(report_mutex_);
-        const auto it = lower_fidelity_.find(t.arch_text);
-        if (it != lower_fidelity_.end() && it->second.first < ctx.fidelity) {
-          ctx.previous_fidelity = it->second.first;
-          ctx.previous_dir = trial_context(it->second.second, 0, threads, area).dir;
-        }
-      }
-      TrialResult result = evaluator.evaluate(t.arch, ctx);
-      if (range) t.fidelity = result.fidelity > 0 ? result.fidelity : ctx.fidelity;
-      t.metrics = std::move(result.metrics);
-      t.curve = std::move(result.curve);
-      t.score = result.score;
-      t.status = std::isfinite(result.score) ? TrialStatus::ok : TrialStatus::failed;
-      if (t.status == TrialStatus::failed)
-        t.error = fmt::format("evaluator returned a non-finite score ({})", result.score);
-    } catch (const TrialStopped&) {
-      t.status = TrialStatus::pending;
-      return;
-    } catch (const std::exception& e) {
-      t.status = TrialStatus::failed;
-      t.error = e.what();
-    }
-    t.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
-    t.finished_at = utc_now();
+    evaluate_trial(evaluator, t, evaluation_context(evaluator, t, threads, area));
   }
 
   void note_best(const TrialRecord& t) {
@@ -459,6 +512,7 @@ class Runner {
   std::mutex report_mutex_;
   std::mutex reference_mutex_;
   Progress* progress_ = nullptr;
+  std::unique_ptr<Launcher> launcher_;  ///< null: trials run in this process
 };
 
 fs::path fresh_run_dir(const Experiment& exp) {
@@ -506,9 +560,9 @@ RunSummary start_run_in(const Experiment& exp, const Registry& registry, Compone
 Experiment load_run_experiment(const fs::path& run_dir, const std::vector<std::string>& overrides) {
   for (const auto& o : overrides) {
     const std::string key = o.substr(0, o.find('='));
-    if (key != "experiment.budget_trials" && key != "experiment.budget_seconds")
-      throw UsageError("resume accepts --set only for experiment.budget_trials and experiment.budget_seconds, not '" +
-                       key + "': the rest of a run is fixed when it starts");
+    if (key != "experiment.budget_trials" && key != "experiment.budget_seconds" && key.rfind("launcher.", 0) != 0)
+      throw UsageError("resume accepts --set only for experiment.budget_trials, experiment.budget_seconds and "
+                       "launcher.* (where trials run), not '" + key + "': the rest of a run is fixed when it starts");
   }
   auto store = ResultsStore::open(run_dir / "results.db");
   const auto text = store->meta("experiment");

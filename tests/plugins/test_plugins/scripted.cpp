@@ -1,8 +1,12 @@
 // Test evaluator: a deterministic score from the genes (sum of gene * (i+1)),
-// with an optional delay, and failures or NaN scores on chosen trials.
+// with an optional delay, and failures, NaN scores or crashes (SIGSEGV, for
+// the launchers' tests) on chosen trials.
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <thread>
 
@@ -18,6 +22,8 @@ class Scripted final : public automl::Evaluator {
     int nan_every = 0;   // trial ids divisible by it (after 0) return NaN
     int fail_round = -1;  // prepare_round() of this round throws (as a supernet whose loss became NaN)
     double max_fidelity = 0;  // > 0: fidelities [1, max_fidelity]; the score grows by 0.01 per unit
+    int crash_every = 0;      // trial ids divisible by it (after 0) raise SIGSEGV
+    bool crash_once = false;  // ... only the first time (a marker in the trial's directory)
   };
   static const automl::Schema<Options>& schema() {
     static const auto s = automl::Schema<Options>("Test evaluator with a deterministic score.")
@@ -29,6 +35,11 @@ class Scripted final : public automl::Evaluator {
                               .field("max_fidelity", &Options::max_fidelity,
                                      "Fidelities [1, max_fidelity] (0: none); each unit adds 0.01 to the score")
                               .range(0, 1000000)
+                              .field("crash_every", &Options::crash_every,
+                                     "Crash (SIGSEGV) on every n-th trial: only with a process or slurm launcher")
+                              .at_least(0)
+                              .field("crash_once", &Options::crash_once,
+                                     "Crash only the first time a trial runs (a retry succeeds)")
                               .example("");
     return s;
   }
@@ -48,6 +59,14 @@ class Scripted final : public automl::Evaluator {
 
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& t) override {
     if (o_.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o_.delay_ms));
+    if (o_.crash_every > 0 && t.trial > 0 && t.trial % o_.crash_every == 0) {
+      const auto marker = t.dir / "crashed";
+      if (!o_.crash_once || !std::filesystem::exists(marker)) {
+        std::filesystem::create_directories(t.dir);
+        std::ofstream(marker) << "crashed once\n";
+        std::raise(SIGSEGV);
+      }
+    }
     if (o_.fail_every > 0 && t.trial > 0 && t.trial % o_.fail_every == 0)
       throw std::runtime_error("scripted failure on trial " + std::to_string(t.trial));
     automl::TrialResult r;

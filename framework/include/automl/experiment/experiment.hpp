@@ -32,6 +32,29 @@ struct ExperimentOptions {
   static const Schema<ExperimentOptions>& schema();
 };
 
+/// [launcher]: where trials execute (automl/run/launcher.hpp). Optional;
+/// without it trials run in the host's process ("local").
+struct LauncherOptions {
+  std::string type = "local";  ///< "local", "process" or "slurm" (the table's `type`)
+  int max_retries = 0;          ///< a crashed or lost trial is run again this many times
+  double poll_seconds = 0;      ///< 0: 0.05 s for process, 2 s for slurm
+  // Slurm only ("" / 0: sbatch's own default).
+  std::string partition;
+  std::string account;
+  std::string qos;
+  std::string time;           ///< per trial, in sbatch's syntax ("30", "2:00:00", "1-00:00:00")
+  int cpus_per_task = 0;      ///< 0: the trial's threads
+  std::string mem;            ///< e.g. "8G"
+  std::string gres;           ///< e.g. "gpu:1"
+  std::string constraint;
+  int array_parallelism = 0;  ///< tasks of one array running at once (%P); 0: parallel_trials
+  std::vector<std::string> sbatch_args;  ///< extra sbatch options, one per element
+  std::vector<std::string> setup;        ///< lines the job script runs first (module load ..., source venv)
+
+  static const Schema<LauncherOptions>& schema();
+  bool local() const { return type == "local"; }
+};
+
 /// One plugin table: its `type` and the rest of its keys.
 struct ComponentSpec {
   Kind kind = Kind::strategy;
@@ -66,6 +89,9 @@ struct Experiment {
   int final_top_k = 5;
   int final_random = 0;
   std::string final_select = "auto";
+  /// [launcher] (none: local) and its table as written.
+  LauncherOptions launcher;
+  Section launcher_section;
 
   /// The plugin tables present, in build order (dataset first, then search
   /// space, strategy, evaluator, [reference], [final]).

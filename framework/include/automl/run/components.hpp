@@ -26,6 +26,9 @@ struct Components {
 /// Builds every component of `experiment` (`automl check` does only this).
 /// ConfigError on the first problem; nothing is written.
 Components build_components(const Experiment& experiment, const Registry& registry);
+/// Only what evaluating one trial needs: the dataset, search space and
+/// evaluator, built exactly as build_components() builds them (`automl trial`).
+Components build_trial_components(const Experiment& experiment, const Registry& registry);
 /// Only the [search_space] of an experiment, without its dataset (drawing a
 /// run's architectures).
 std::unique_ptr<SearchSpace> build_search_space(const Experiment& experiment, const Registry& registry);

@@ -65,6 +65,20 @@ struct FinalRecord {
   bool random_baseline() const { return trial.id < 0; }
 };
 
+/// One launch of a trial out of this process (launcher process or slurm):
+/// which process or Slurm task ran it, and how that ended. A trial retried
+/// has one record per attempt.
+struct JobRecord {
+  std::int64_t trial = 0;
+  int attempt = 0;       ///< 0 first, 1 the first retry, ...
+  std::string launcher;  ///< "process" or "slurm"
+  std::string job;       ///< a PID, or a Slurm job id as ARRAYJOB_TASK
+  std::string host;      ///< where the process runs (process), "" for slurm
+  std::string state;     ///< QUEUED, RUNNING, DONE, or how it failed (FAILED, CANCELLED, TIMEOUT, SIGNALED, ...)
+  std::string exit_code; ///< Slurm's "code:signal", or the process's exit status
+  std::string log;       ///< its output
+};
+
 /// The state saved after a round was asked (told = false) or told.
 struct Checkpoint {
   std::int64_t round = 0;
@@ -108,6 +122,11 @@ class ResultsStore final {
   void add_final(const TrialRecord& trial, double search_score);
   /// The [final] stage's candidates in rank order, then its random architectures.
   std::vector<FinalRecord> finals() const;
+
+  /// Records (or updates) one attempt of one trial.
+  void put_job(const JobRecord& job);
+  /// Every attempt recorded, by trial then attempt.
+  std::vector<JobRecord> jobs() const;
 
   std::optional<Checkpoint> checkpoint() const;
   /// Trials in id order; only those of `round` when given.

@@ -1,0 +1,241 @@
+// The process launcher (a child `automl trial` per trial on this machine),
+// what both launchers share, and the checks made before a run starts.
+
+#include "automl/run/launcher.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "automl/error.hpp"
+#include "automl/log.hpp"
+#include "automl/run/trial_task.hpp"
+#include "automl/text.hpp"
+#include "launchers.hpp"
+#include "subprocess.hpp"
+
+namespace automl {
+
+namespace fs = std::filesystem;
+
+namespace detail {
+
+fs::path automl_executable() {
+  std::error_code error;
+  const fs::path self = fs::read_symlink("/proc/self/exe", error);
+  if (error) throw Error("cannot find this program's own file (/proc/self/exe): " + error.message());
+  return self;
+}
+
+std::map<std::int64_t, JobRecord> latest_jobs(const ResultsStore& store) {
+  std::map<std::int64_t, JobRecord> latest;
+  for (auto& j : store.jobs()) latest[j.trial] = j;  // jobs() is in (trial, attempt) order
+  return latest;
+}
+
+std::string this_host() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("?");
+}
+
+void sleep_seconds(double seconds) {
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
+
+}  // namespace detail
+
+namespace {
+
+// True while `pid` is `automl trial RUN_DIR ID` (not a PID reused since).
+bool trial_process_alive(pid_t pid, const fs::path& run_dir, std::int64_t trial) {
+  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string tail = std::string("trial") + '\0' + run_dir.string() + '\0' + std::to_string(trial) + '\0';
+  return cmdline.size() >= tail.size() && cmdline.compare(cmdline.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+class ProcessLauncher final : public Launcher {
+ public:
+  ProcessLauncher(const LauncherOptions& o, fs::path run_dir, ResultsStore& store, int parallel)
+      : o_(o), run_dir_(std::move(run_dir)), store_(store), parallel_(parallel),
+        poll_(o.poll_seconds > 0 ? o.poll_seconds : 0.05), exe_(detail::automl_executable()) {}
+
+  void run(std::int64_t, const std::vector<std::int64_t>& ids, const std::function<void(const LaunchOutcome&)>& finished,
+           const LaunchStop& stop) override {
+    std::deque<std::pair<std::int64_t, int>> queue;  // (trial, attempt)
+    std::map<pid_t, JobRecord> running;              // our children
+    std::map<pid_t, JobRecord> adopted;              // an earlier host's, still running
+    const auto latest = detail::latest_jobs(store_);
+    for (const auto id : ids) {
+      if (auto result = read_trial_result(run_dir_, id)) {  // finished while no host watched
+        finished({id, std::move(result), ""});
+        continue;
+      }
+      const auto it = latest.find(id);
+      if (it != latest.end() && it->second.launcher == "process" && it->second.state == "RUNNING" &&
+          it->second.host == detail::this_host() &&
+          trial_process_alive(static_cast<pid_t>(std::stoll(it->second.job)), run_dir_, id)) {
+        log_info(fmt::format("trial {}: re-attached to its process {}, still running", id, it->second.job));
+        adopted[static_cast<pid_t>(std::stoll(it->second.job))] = it->second;
+        continue;
+      }
+      queue.emplace_back(id, it == latest.end() ? 0 : it->second.attempt + 1);
+    }
+    bool forwarded = false;
+    while (true) {
+      while (!stop.no_more() && !queue.empty() && running.size() + adopted.size() < static_cast<std::size_t>(parallel_)) {
+        const auto [id, attempt] = queue.front();
+        queue.pop_front();
+        JobRecord job = start(id, attempt);
+        running[static_cast<pid_t>(std::stoll(job.job))] = job;
+      }
+      if (running.empty() && (adopted.empty() || stop.no_more()) && (queue.empty() || stop.no_more())) return;
+      if (stop.interrupted() && !forwarded) {
+        for (const auto& [pid, job] : running) ::kill(pid, SIGINT);
+        forwarded = true;
+      }
+      for (auto it = running.begin(); it != running.end();) {
+        int status = 0;
+        const pid_t done = ::waitpid(it->first, &status, WNOHANG);
+        if (done == 0 || (done < 0 && errno == EINTR)) {
+          ++it;
+          continue;
+        }
+        JobRecord job = it->second;
+        it = running.erase(it);
+        ended(job, done < 0 ? std::optional<int>() : std::optional<int>(status), queue, finished);
+      }
+      for (auto it = adopted.begin(); it != adopted.end();) {
+        if (trial_process_alive(it->first, run_dir_, it->second.trial)) {
+          ++it;
+          continue;
+        }
+        JobRecord job = it->second;
+        it = adopted.erase(it);
+        ended(job, std::nullopt, queue, finished);
+      }
+      detail::sleep_seconds(poll_);
+    }
+  }
+
+  std::vector<std::string> cancel() override {
+    std::vector<std::string> lines;
+    for (auto& [trial, job] : detail::latest_jobs(store_)) {
+      if (job.launcher != "process" || job.state != "RUNNING") continue;
+      const pid_t pid = static_cast<pid_t>(std::stoll(job.job));
+      if (job.host == detail::this_host() && trial_process_alive(pid, run_dir_, trial)) {
+        ::kill(pid, SIGTERM);
+        lines.push_back(fmt::format("trial {}: stopped its process {}", trial, pid));
+      }
+      job.state = "CANCELLED";
+      store_.put_job(job);
+    }
+    return lines;
+  }
+
+ private:
+  JobRecord start(std::int64_t id, int attempt) {
+    JobRecord job;
+    job.trial = id;
+    job.attempt = attempt;
+    job.launcher = "process";
+    job.host = detail::this_host();
+    job.log = (launch_dir(run_dir_) / fmt::format("trial-{}-attempt-{}.log", id, attempt)).string();
+    const pid_t pid = detail::spawn({exe_.string(), "trial", run_dir_.string(), std::to_string(id)}, job.log);
+    job.job = std::to_string(pid);
+    job.state = "RUNNING";
+    store_.put_job(job);
+    return job;
+  }
+
+  // A trial process ended (`status` from waitpid; none for an adopted one):
+  // its result is imported, or it is queued again, or it fails.
+  void ended(JobRecord job, std::optional<int> status, std::deque<std::pair<std::int64_t, int>>& queue,
+             const std::function<void(const LaunchOutcome&)>& finished) {
+    if (status) job.exit_code = detail::describe_wait_status(*status);
+    if (auto result = read_trial_result(run_dir_, job.trial)) {
+      job.state = "DONE";
+      store_.put_job(job);
+      finished({job.trial, std::move(result), ""});
+      return;
+    }
+    if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == kTrialStoppedExit) {
+      job.state = "STOPPED";  // pending; a resumed run starts it again
+      store_.put_job(job);
+      return;
+    }
+    job.state = status && WIFSIGNALED(*status) ? "SIGNALED" : "FAILED";
+    store_.put_job(job);
+    const std::string what = fmt::format("its process ended ({}) without a result; its output: {}",
+                                         job.exit_code.empty() ? "after the host that started it" : job.exit_code,
+                                         job.log);
+    if (job.attempt < o_.max_retries) {
+      log_warning(fmt::format("trial {}: {}; running it again (retry {} of {})", job.trial, what, job.attempt + 1,
+                              o_.max_retries));
+      queue.emplace_back(job.trial, job.attempt + 1);
+      return;
+    }
+    finished({job.trial, std::nullopt, what});
+  }
+
+  LauncherOptions o_;
+  fs::path run_dir_;
+  ResultsStore& store_;
+  int parallel_;
+  double poll_;
+  fs::path exe_;
+};
+
+bool local_only_path(const fs::path& p) {
+  const std::string s = fs::absolute(p).lexically_normal().string();
+  for (const char* prefix : {"/tmp/", "/var/tmp/", "/dev/shm/", "/run/"})
+    if (s.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+std::unique_ptr<Launcher> make_launcher(const LauncherOptions& o, const fs::path& run_dir, ResultsStore& store,
+                                        int trial_threads, int parallel, const std::string& job_name) {
+  const fs::path dir = fs::absolute(run_dir).lexically_normal();
+  if (o.type == "process") return std::make_unique<ProcessLauncher>(o, dir, store, parallel);
+  if (o.type == "slurm") return detail::make_slurm_launcher(o, dir, store, trial_threads, parallel, job_name);
+  return nullptr;
+}
+
+std::vector<std::string> check_launcher(const LauncherOptions& o, const fs::path& output_dir,
+                                        const std::vector<fs::path>& plugin_files) {
+  std::vector<std::string> warnings;
+  if (o.type != "slurm") return warnings;
+  if (!detail::find_on_path("sbatch"))
+    throw UsageError(
+        "[launcher] type = \"slurm\", but sbatch is not on PATH: run automl where Slurm's commands work (a login "
+        "node; `module load slurm` on clusters that need it; on Debian, apt-get install slurm-client), or use "
+        "type = \"process\" to run the trials on this machine");
+  for (const char* tool : {"squeue", "scontrol", "scancel"})
+    if (!detail::find_on_path(tool))
+      throw UsageError(std::string("[launcher] type = \"slurm\", but ") + tool +
+                       " is not on PATH beside sbatch: automl polls and cancels jobs with it");
+  if (local_only_path(output_dir))
+    warnings.push_back("the run directory's folder " + fs::absolute(output_dir).string() +
+                       " is under a node-local path: Slurm's compute nodes must see the run directory (write "
+                       "output_dir on a shared filesystem)");
+  const fs::path exe = detail::automl_executable();
+  if (local_only_path(exe))
+    warnings.push_back("this automl (" + exe.string() + ") is under a node-local path: the compute nodes run it");
+  for (const auto& f : plugin_files)
+    if (local_only_path(f))
+      warnings.push_back("plugin " + f.string() + " is under a node-local path: the compute nodes load it");
+  return warnings;
+}
+
+}  // namespace automl
