@@ -187,7 +187,7 @@ BOOST_AUTO_TEST_CASE(the_supernet_learns_the_path_it_trains) {
   if (!have_ptb()) return;
   automl::test::Plugins p;
   auto c = build(p.registry,
-                 "type = \"lm_weight_sharing\"\nsize = 32\nbatch_size = 32\nbptt = 20\nlr = 20\n"
+                 "type = \"lm_weight_sharing\"\nsize = 32\nbatch_size = 32\nbptt = 20\nlr = 20\ngrad_clip = 1\n"
                  "epochs_per_round = 2\ntotal_epochs = 2\nsteps_per_epoch = 150\neval_batch_size = 64\n"
                  "dropout_output = 0.1\ndropout_hidden = 0.1\ndropout_x = 0.1\ndropout_input = 0.1\n"
                  "eval_batches = 2\n");
