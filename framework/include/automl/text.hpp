@@ -31,6 +31,8 @@ std::string first_line(const std::string& text);
 std::string shell_quote(const std::string& text);
 /// Current UTC time as 2026-11-27T22:31:05Z.
 std::string utc_now();
+/// This machine's host name (gethostname), "unknown" when it has none.
+std::string host_name();
 /// The whole content of `file` (bytes as they are), or nullopt when it
 /// cannot be opened.
 std::optional<std::string> read_text(const std::filesystem::path& file);

@@ -2,6 +2,8 @@
 
 #include "automl/text.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <ctime>
 #include <fstream>
@@ -65,6 +67,11 @@ std::vector<std::string> split(const std::string& text, char separator) {
     else parts.back() += c;
   }
   return parts;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 && name[0] != '\0' ? std::string(name) : std::string("unknown");
 }
 
 std::string utc_now() {

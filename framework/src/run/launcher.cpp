@@ -41,11 +41,6 @@ std::map<std::int64_t, JobRecord> latest_jobs(const ResultsStore& store) {
   return latest;
 }
 
-std::string this_host() {
-  char name[256] = {};
-  return gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("?");
-}
-
 void sleep_seconds(double seconds) {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
@@ -82,7 +77,7 @@ class ProcessLauncher final : public Launcher {
       }
       const auto it = latest.find(id);
       if (it != latest.end() && it->second.launcher == "process" && it->second.state == "RUNNING" &&
-          it->second.host == detail::this_host() &&
+          it->second.host == host_name() &&
           trial_process_alive(static_cast<pid_t>(std::stoll(it->second.job)), run_dir_, id)) {
         log_info(fmt::format("trial {}: re-attached to its process {}, still running", id, it->second.job));
         adopted[static_cast<pid_t>(std::stoll(it->second.job))] = it->second;
@@ -132,7 +127,7 @@ class ProcessLauncher final : public Launcher {
     for (auto& [trial, job] : detail::latest_jobs(store_)) {
       if (job.launcher != "process" || job.state != "RUNNING") continue;
       const pid_t pid = static_cast<pid_t>(std::stoll(job.job));
-      if (job.host == detail::this_host() && trial_process_alive(pid, run_dir_, trial)) {
+      if (job.host == host_name() && trial_process_alive(pid, run_dir_, trial)) {
         ::kill(pid, SIGTERM);
         lines.push_back(fmt::format("trial {}: stopped its process {}", trial, pid));
       }
@@ -148,7 +143,7 @@ class ProcessLauncher final : public Launcher {
     job.trial = id;
     job.attempt = attempt;
     job.launcher = "process";
-    job.host = detail::this_host();
+    job.host = host_name();
     job.log = (launch_dir(run_dir_) / fmt::format("trial-{}-attempt-{}.log", id, attempt)).string();
     const pid_t pid = detail::spawn({exe_.string(), "trial", run_dir_.string(), std::to_string(id)}, job.log);
     job.job = std::to_string(pid);

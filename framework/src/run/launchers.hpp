@@ -16,7 +16,6 @@ namespace automl::detail {
 std::filesystem::path automl_executable();
 /// Each trial's latest attempt in the run's jobs table.
 std::map<std::int64_t, JobRecord> latest_jobs(const ResultsStore& store);
-std::string this_host();
 void sleep_seconds(double seconds);
 
 std::unique_ptr<Launcher> make_slurm_launcher(const LauncherOptions& options, const std::filesystem::path& run_dir,

@@ -26,12 +26,6 @@ std::string read_all(int fd) {
   return text;
 }
 
-std::string host_name() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "?";
-  return name;
-}
-
 }  // namespace
 
 DirectoryLock::DirectoryLock(const std::filesystem::path& dir) {

@@ -522,11 +522,6 @@ fs::path fresh_run_dir(const Experiment& exp) {
   return dir;
 }
 
-std::string host_name() {
-  char name[256] = {};
-  return gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("unknown");
-}
-
 }  // namespace
 
 RunSummary start_run(const Experiment& exp, const Registry& registry, Components components,
