@@ -517,7 +517,10 @@ int cmd_compare(const Args& a) {
   o.add_options()("file", po::value<std::string>(), "comparison file (TOML), or with --report-only its directory")(
       "report-only", "only write the report of a comparison directory (its compare.db)")(
       "check", "only check the comparison file and every variant's experiment")(
-      "jobs,j", po::value<int>()->default_value(0), "runs at once (0: the file's `jobs`)");
+      "jobs,j", po::value<int>()->default_value(0), "runs at once (0: the file's `jobs`)")(
+      "task", po::value<std::int64_t>(),
+      "only run N of the comparison (seed-major, then the variants in file order), in this process: what the "
+      "comparison's Slurm tasks run");
   po::positional_options_description p;
   p.add("file", 1);
   const auto vm = parse(a, o, p);
@@ -540,12 +543,22 @@ int cmd_compare(const Args& a) {
     check_comparison(comparison, registry);
     a.out << fmt::format("{}: ok, {} variants x {} seeds\n", file, comparison.variants.size(),
                          comparison.options.seeds);
+    if (comparison.launcher.type == "slurm")
+      a.out << "# runs go to Slurm: one job array of `automl compare --task N` tasks, each run whole in its job\n";
     return 0;
   }
   CompareControl control;
   const RunControl rc = run_control();  // Ctrl-C: runs stop cleanly, the comparison resumes later
   control.stop = rc.stop;
   control.jobs = vm["jobs"].as<int>();
+  if (vm.count("task")) return run_comparison_task(comparison, registry, control, vm["task"].as<std::int64_t>());
+  if (comparison.launcher.type == "slurm") {
+    std::vector<fs::path> plugin_files;
+    for (const auto* exp : experiments)
+      for (const auto& p : exp->options.plugin_paths) plugin_files.push_back(exp->base_dir / p);
+    for (const auto& w : check_launcher(comparison.launcher, comparison.directory(), plugin_files))
+      a.err << "warning: " << w << "\n";
+  }
   return run_comparison(comparison, registry, control, a.out);
 }
 
@@ -566,11 +579,13 @@ const std::map<std::string, Command>& commands() {
                  "train EXPERIMENT.toml --arch CELL [--out DIR] [--set section.key=value]...", cmd_train}},
       {"compare", {"Run variants of an experiment over many seeds, in parallel and resumably, and report "
                    "statistics, significance and anytime curves.",
-                   "compare COMPARISON.toml [--jobs N] [--check] | compare --report-only DIR", cmd_compare}},
+                   "compare COMPARISON.toml [--jobs N] [--check] [--task N] | compare --report-only DIR",
+                   cmd_compare}},
       {"trial", {"Evaluate one trial of a run from its task file (what the process and slurm launchers run).",
                  "trial RUN_DIR ID", cmd_trial}},
-      {"cancel", {"Stop a run and cancel the trials it has queued or running (processes, Slurm jobs); "
-                  "resume starts them again.", "cancel RUN_DIR", cmd_cancel}},
+      {"cancel", {"Stop a run and cancel the trials it has queued or running (processes, Slurm jobs), or a "
+                  "comparison and its runs' Slurm jobs; resume (compare) starts them again.",
+                  "cancel RUN_DIR | cancel COMPARISON_DIR", cmd_cancel}},
       {"list", {"List the registered plugins by kind, with the file each came from.", "list", cmd_list}},
       {"describe", {"Show a plugin's keys, types, defaults and documentation (--json: as JSON).", "describe [--json] KIND NAME", cmd_describe}},
       {"show", {"Summarize a run: counts, time and the best candidates.", "show RUN_DIR [--top N] [--draw DIR]",

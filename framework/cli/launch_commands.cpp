@@ -1,4 +1,4 @@
-// automl trial and automl cancel.
+// automl trial and automl cancel (of a run or a comparison).
 
 #include "launch_commands.hpp"
 
@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "automl/compare/compare.hpp"
 #include "automl/error.hpp"
 #include "automl/host/plugin_host.hpp"
 #include "automl/host/registry.hpp"
@@ -49,10 +50,9 @@ int run_trial_task(const fs::path& run_dir, std::int64_t id, const std::atomic<b
   ctx.previous_dir = task.previous_dir;
   ctx.dir = task.dir;
   ctx.stop = [&stop] { return stop.load(); };
-  out << fmt::format("trial {} of {} on {} (PID {}): {}\n", id, run_dir.string(), [] {
-    char name[256] = {};
-    return gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("?");
-  }(), getpid(), task.arch_text) << std::flush;
+  out << fmt::format("trial {} of {} on {} (PID {}): {}\n", id, run_dir.string(), host_name(), getpid(),
+                     task.arch_text)
+      << std::flush;
   evaluate_trial(*c.evaluator, t, ctx);
   if (t.status == TrialStatus::pending) {
     out << "stopped before the trial finished; it stays pending\n";
@@ -73,16 +73,13 @@ std::optional<pid_t> local_holder(const fs::path& run_dir, std::string& holder) 
   static const std::regex form("automl PID ([0-9]+) on host (\\S+) since .*");
   std::smatch m;
   if (!std::regex_match(holder, m, form)) return std::nullopt;
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0 || m[2].str() != name) return std::nullopt;
+  if (m[2].str() != host_name()) return std::nullopt;
   return static_cast<pid_t>(std::stol(m[1].str()));
 }
 
-}  // namespace
-
-int cancel_run(const fs::path& run_dir, std::ostream& out) {
-  const Experiment exp = load_run_experiment(run_dir, {});
-  std::optional<DirectoryLock> lock;
+// Takes the directory's lock, first stopping (Ctrl-C) the automl that holds
+// it when it runs on this machine.
+void stop_holder(const fs::path& run_dir, std::optional<DirectoryLock>& lock, std::ostream& out) {
   for (int waited = 0; !lock; ++waited) {
     try {
       lock.emplace(run_dir);
@@ -93,13 +90,29 @@ int cancel_run(const fs::path& run_dir, std::ostream& out) {
         throw UsageError(run_dir.string() + " is held by " + printable(holder) +
                          ", not on this machine: stop that automl first (Ctrl-C), then cancel");
       if (waited == 0) {
-        out << fmt::format("stopping the run's host process {}\n", *pid) << std::flush;
+        out << fmt::format("stopping the host process {} (it holds {})\n", *pid, run_dir.string()) << std::flush;
         ::kill(*pid, SIGINT);
       }
       if (waited > 1200) throw Error(fmt::format("the run's host process {} did not stop within 60 s", *pid));
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
+}
+
+}  // namespace
+
+int cancel_run(const fs::path& run_dir, std::ostream& out) {
+  std::optional<DirectoryLock> lock;
+  if (fs::exists(run_dir / "compare.db") && !fs::exists(run_dir / "results.db")) {
+    stop_holder(run_dir, lock, out);
+    const auto lines = cancel_comparison(run_dir);
+    for (const auto& line : lines) out << line << "\n";
+    out << fmt::format("{}: {} run{} cancelled; `automl compare` with its file starts them again\n",
+                       run_dir.string(), lines.size(), lines.size() == 1 ? "" : "s");
+    return 0;
+  }
+  const Experiment exp = load_run_experiment(run_dir, {});
+  stop_holder(run_dir, lock, out);
   if (exp.launcher.local()) {
     out << run_dir.string() << ": its trials run in the host's process; nothing else to cancel\n";
     return 0;

@@ -403,6 +403,22 @@ BOOST_AUTO_TEST_CASE(compare_rejects_bad_comparison_files) {
   BOOST_TEST(has(r.err, "cmp.toml:6"), r.err);
   BOOST_TEST(has(r.err, "'missing.toml' does not exist"), r.err);
 
+  // [launcher]: local or slurm, strict, and the runs' trials then run in their task.
+  r = compare_file(head + "[variants.a]\n[launcher]\ntype = \"process\"\n");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, "[launcher] type: expected"), r.err);
+  r = compare_file(head + "[variants.a]\n[launcher]\npartition = \"gpu\"\n");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, "is a Slurm setting"), r.err);
+  r = compare_file(head + "[variants.a.launcher]\ntype = \"process\"\n[launcher]\ntype = \"slurm\"\n");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(has(r.err, "variant 'a' has [launcher] type = \"process\""), r.err);
+  automl::test::write_file(dir / "cmp.toml", head + "[variants.a]\n[launcher]\ntype = \"slurm\"\npoll_seconds = 1\n");
+  r = automl_cli({"compare", "--check", (dir / "cmp.toml").string()});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "runs go to Slurm"), r.out);
+  BOOST_TEST(!fs::exists(dir / "cmp"));
+
   r = automl_cli({"compare", "--report-only", (dir / "nowhere").string()});
   BOOST_TEST(r.code == 1);
   BOOST_TEST(has(r.err, "no comparison database"), r.err);

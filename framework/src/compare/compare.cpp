@@ -128,10 +128,11 @@ Comparison load_comparison(const fs::path& file) {
   toml::table root = detail::parse_toml(c.text, file.string());
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k != "comparison" && k != "variants")
+    if (k != "comparison" && k != "variants" && k != "launcher")
       throw ConfigError(detail::location_of(node), "unknown section [" + k + "]" +
-                                                       did_you_mean(k, {"comparison", "variants"}) +
-                                                       "; a comparison file has [comparison] and [variants.NAME]");
+                                                       did_you_mean(k, {"comparison", "variants", "launcher"}) +
+                                                       "; a comparison file has [comparison], [variants.NAME] and "
+                                                       "optionally [launcher]");
     if (!node.is_table())
       throw ConfigError(detail::location_of(node),
                         "'" + printable(k) + "' must be a table: write it as [" + printable(k) + "]");
@@ -160,6 +161,16 @@ Comparison load_comparison(const fs::path& file) {
     const auto line = [&](const Variant& v) { return detail::location_of(*variants->get(v.name)).line; };
     return line(a) < line(b);
   });
+  if (const auto* launcher = root["launcher"].as_table()) {
+    c.launcher = detail::parse_launcher_table(*launcher, {}, {"local", "slurm"}, c.launcher_section);
+    if (c.launcher.type == "slurm")
+      for (const auto& v : c.variants)
+        if (!v.experiment.launcher.local())
+          throw ConfigError(v.experiment.launcher_section.where("type"),
+                            "variant '" + v.name + "' has [launcher] type = \"" + v.experiment.launcher.type +
+                                "\", but the comparison's runs are Slurm jobs ([launcher] in " + file.string() +
+                                ") and their trials run inside them: remove [launcher] from the experiment");
+  }
   if (c.options.baseline.empty()) c.options.baseline = c.variants.front().name;
   std::vector<std::string> names;
   for (const auto& v : c.variants) names.push_back(v.name);

@@ -50,6 +50,16 @@ CREATE TABLE IF NOT EXISTS trials (
   reference REAL,
   fidelity REAL NOT NULL DEFAULT 0,
   PRIMARY KEY (variant, seed, id));
+CREATE TABLE IF NOT EXISTS jobs (
+  run INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  launcher TEXT NOT NULL,
+  job TEXT NOT NULL,
+  state TEXT NOT NULL,
+  exit_code TEXT NOT NULL DEFAULT '',
+  log TEXT NOT NULL DEFAULT '',
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (run, attempt));
 )sql";
 
 // Columns added to `trials` since the first version, for databases made before.
@@ -64,6 +74,27 @@ void bind_real(SQLite::Statement& q, int index, double value) {
 }
 
 }  // namespace
+
+std::string without_launcher(const std::string& text) {
+  std::string out, line;
+  bool skipping = false;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    line = text.substr(at, end == std::string::npos ? std::string::npos : end - at + 1);
+    at = end == std::string::npos ? text.size() : end + 1;
+    const std::size_t first = line.find_first_not_of(" \t");
+    if (first != std::string::npos && line[first] == '[') {
+      const std::size_t close = line.find(']', first);
+      std::string name = line.substr(first + 1, close == std::string::npos ? 0 : close - first - 1);
+      name.erase(0, name.find_first_not_of(" \t"));
+      name.erase(name.find_last_not_of(" \t") + 1);
+      skipping = name == "launcher";
+    }
+    if (!skipping) out += line;
+  }
+  return out;
+}
+
 
 CompareDb::CompareDb(const fs::path& file, bool create) {
   if (!create && !fs::exists(file))
@@ -92,11 +123,16 @@ CompareDb::~CompareDb() = default;
 void CompareDb::start(const std::string& text, const std::map<std::string, std::string>& meta,
                       const std::vector<CompareVariant>& variants) {
   if (const auto before = this->meta("comparison")) {
-    if (*before != text)
+    if (without_launcher(*before) != without_launcher(text))
       throw ConfigError("the comparison file has changed since its directory was started (" +
                         db_->getFilename() + " holds the first version, also in comparison.toml beside it). "
                         "Restore that version to continue, or give the new one another [comparison] name to "
-                        "start a new comparison");
+                        "start a new comparison (only its [launcher] table may change)");
+    if (*before != text) {
+      SQLite::Statement m(*db_, "INSERT OR REPLACE INTO meta VALUES ('comparison', ?)");
+      m.bind(1, text);
+      m.exec();
+    }
     return;
   }
   SQLite::Transaction tx(*db_);
@@ -198,6 +234,36 @@ void CompareDb::record_failure(const std::string& variant, std::int64_t seed, co
   r.bind(3, run_dir.string());
   r.bind(4, error);
   r.exec();
+}
+
+void CompareDb::put_job(const JobRecord& j) {
+  SQLite::Statement q(*db_, "INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, j.trial);
+  q.bind(2, j.attempt);
+  q.bind(3, j.launcher);
+  q.bind(4, j.job);
+  q.bind(5, j.state);
+  q.bind(6, j.exit_code);
+  q.bind(7, j.log);
+  q.bind(8, utc_now());
+  q.exec();
+}
+
+std::vector<JobRecord> CompareDb::jobs() const {
+  SQLite::Statement q(*db_, "SELECT run, attempt, launcher, job, state, exit_code, log FROM jobs ORDER BY run, attempt");
+  std::vector<JobRecord> out;
+  while (q.executeStep()) {
+    JobRecord j;
+    j.trial = q.getColumn(0).getInt64();
+    j.attempt = q.getColumn(1).getInt();
+    j.launcher = q.getColumn(2).getString();
+    j.job = q.getColumn(3).getString();
+    j.state = q.getColumn(4).getString();
+    j.exit_code = q.getColumn(5).getString();
+    j.log = q.getColumn(6).getString();
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 std::optional<std::string> CompareDb::meta(const std::string& key) const {

@@ -15,6 +15,8 @@ namespace SQLite { class Database; }
 
 namespace automl {
 
+struct JobRecord;
+
 struct CompareTrial {
   std::int64_t id = 0;
   bool ok = false;
@@ -47,6 +49,11 @@ struct CompareVariant {
   std::string resolved;  ///< its resolved experiment (seed of the first run)
 };
 
+/// A comparison file's text without its [launcher] table: what must stay
+/// the same between starts of one comparison (the launcher may change: another
+/// partition, a longer time limit).
+std::string without_launcher(const std::string& comparison_text);
+
 class CompareDb final {
  public:
   /// Opens (creating when missing) the database; DataError when unreadable.
@@ -64,6 +71,12 @@ class CompareDb final {
                         const std::string& metric);
   void record_failure(const std::string& variant, std::int64_t seed, const std::filesystem::path& run_dir,
                       const std::string& error);
+
+  /// A run's Slurm job, by the run's index (JobRecord::trial): seed-major,
+  /// then the variants in file order.
+  void put_job(const JobRecord& job);
+  /// Every job attempt, in (run, attempt) order.
+  std::vector<JobRecord> jobs() const;
 
   std::optional<std::string> meta(const std::string& key) const;
   std::vector<CompareVariant> variants() const;

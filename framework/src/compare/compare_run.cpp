@@ -1,6 +1,7 @@
 // Running a comparison: every variant x seed not finished yet as a child
-// process forked from the host, `jobs` at a time; compare.db records each
-// run as it ends, and the report is written from it at the end.
+// process forked from the host, `jobs` at a time (or as Slurm tasks:
+// compare_slurm.cpp); compare.db records each run as it ends, and the
+// report is written from it at the end.
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -26,20 +27,13 @@
 #include "automl/run/run_lock.hpp"
 #include "automl/run/run_loop.hpp"
 #include "compare_db.hpp"
+#include "compare_runs.hpp"
 
 namespace automl {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Job {
-  const Variant* variant = nullptr;
-  std::int64_t seed = 0;
-  fs::path dir;  // the run directory
-  fs::path log() const { return dir.parent_path() / (dir.filename().string() + ".log"); }
-  std::string label() const { return fmt::format("{} seed {}", variant->name, seed); }
-};
 
 int thread_count() {
   std::ifstream status("/proc/self/status");
@@ -58,12 +52,28 @@ bool has_experiment(const fs::path& run_dir) {
   }
 }
 
-// In the child: build the run's components, then start the run or resume it
-// from its own database. The child builds its own rather than inheriting the
-// parent's checked ones: plugins seed LibTorch's global generator when they
-// are built, and a run must see the state its own build leaves, as it would
+}  // namespace
+
+std::string RunJob::label() const { return fmt::format("{} seed {}", variant->name, seed); }
+
+std::vector<RunJob> comparison_runs(const Comparison& c) {
+  std::vector<RunJob> runs;
+  for (std::int64_t k = 0; k < c.options.seeds; ++k)
+    for (const auto& v : c.variants) {
+      const std::int64_t seed = c.options.first_seed + k;
+      runs.push_back(RunJob{&v, seed, static_cast<std::int64_t>(runs.size()),
+                            c.directory() / "runs" / v.name / ("seed-" + std::to_string(seed))});
+    }
+  return runs;
+}
+
+// The run builds its own components rather than inheriting the parent's
+// checked ones: plugins seed LibTorch's global generator when they are
+// built, and a run must see the state its own build leaves, as it would
 // when run alone.
-int run_child(const Comparison& c, const Job& job, const Registry& registry, const CompareControl& control) {
+namespace {
+
+int run_or_resume(const Comparison& c, const RunJob& job, const Registry& registry, const CompareControl& control) {
   RunControl rc;
   rc.stop = control.stop;
   const Experiment exp = c.run_experiment(*job.variant, job.seed);
@@ -78,7 +88,23 @@ int run_child(const Comparison& c, const Job& job, const Registry& registry, con
   return summary.stop_reason == "interrupted" ? 130 : 0;
 }
 
-pid_t launch(const Comparison& c, const Job& job, const Registry& registry, const CompareControl& control) {
+}  // namespace
+
+int run_one(const Comparison& c, const RunJob& job, const Registry& registry, const CompareControl& control) {
+  try {
+    return run_or_resume(c, job, registry, control);
+  } catch (const Error& e) {
+    std::cerr << "automl: error: " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << "automl: error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+namespace {
+
+pid_t launch(const Comparison& c, const RunJob& job, const Registry& registry, const CompareControl& control) {
   fs::create_directories(job.dir.parent_path());
   std::cout.flush();
   std::cerr.flush();
@@ -95,27 +121,10 @@ pid_t launch(const Comparison& c, const Job& job, const Registry& registry, cons
     dup2(fd, STDERR_FILENO);
     close(fd);
   }
-  int code = 1;
-  try {
-    code = run_child(c, job, registry, control);
-  } catch (const Error& e) {
-    std::cerr << "automl: error: " << e.what() << "\n";
-    code = e.exit_code();
-  } catch (const std::exception& e) {
-    std::cerr << "automl: error: " << e.what() << "\n";
-  }
+  const int code = run_one(c, job, registry, control);
   std::cout.flush();
   std::cerr.flush();
   _exit(code);
-}
-
-// The last line of a run's log that reports an error, for the summary.
-std::string last_error(const fs::path& log) {
-  std::ifstream in(log);
-  std::string line, found;
-  while (std::getline(in, line))
-    if (line.find("error") != std::string::npos) found = line;
-  return found.empty() ? "see " + log.string() : found;
 }
 
 std::string describe_exit(int status) {
@@ -149,15 +158,20 @@ void record_comparison(const Comparison& c, const Registry& registry, CompareDb&
 }
 
 // The runs compare.db has not recorded as finished, seed by seed.
-std::vector<Job> pending_jobs(const Comparison& c, const CompareDb& db) {
-  std::vector<Job> queue;
-  for (std::int64_t k = 0; k < c.options.seeds; ++k)
-    for (const auto& v : c.variants) {
-      const std::int64_t seed = c.options.first_seed + k;
-      if (!db.finished(v.name, seed))
-        queue.push_back(Job{&v, seed, c.directory() / "runs" / v.name / ("seed-" + std::to_string(seed))});
-    }
+std::vector<RunJob> pending_jobs(const Comparison& c, const CompareDb& db) {
+  std::vector<RunJob> queue;
+  for (auto& job : comparison_runs(c))
+    if (!db.finished(job.variant->name, job.seed)) queue.push_back(job);
   return queue;
+}
+
+// Slurm tasks at once: [launcher] array_parallelism, else --jobs, else the
+// file's `jobs`, else all.
+int slurm_slots(const Comparison& c, const CompareControl& control, std::size_t runs) {
+  if (c.launcher.array_parallelism > 0) return c.launcher.array_parallelism;
+  if (control.jobs > 0) return control.jobs;
+  if (c.options.jobs > 0) return static_cast<int>(c.options.jobs);
+  return static_cast<int>(std::max<std::size_t>(1, runs));
 }
 
 // Runs at once: --jobs, else the file's `jobs`, else the cores over the
@@ -174,31 +188,26 @@ int job_slots(const Comparison& c, const CompareControl& control) {
 // (then forwarded to the runs), and records each run as it ends.
 class Scheduler {
  public:
-  Scheduler(const Comparison& c, const Registry& registry, const CompareControl& control, CompareDb& db,
-            std::ostream& out, std::int64_t total, std::int64_t finished_before)
-      : c_(c), registry_(registry), control_(control), db_(db), out_(out), total_(total), done_(finished_before) {}
+  Scheduler(const Comparison& c, const Registry& registry, const CompareControl& control, RunBook& book)
+      : c_(c), registry_(registry), control_(control), book_(book) {}
 
-  void run(const std::vector<Job>& queue, int slots) {
+  void run(const std::vector<RunJob>& queue, int slots) {
     std::size_t next = 0;
     bool forwarded = false;
     while (true) {
       const bool stop = control_.stop && control_.stop->load();
       if (stop && !forwarded) {
         for (const auto& [pid, job] : running_) kill(pid, SIGINT);
-        forwarded = interrupted_ = true;
+        forwarded = true;
       }
       while (!stop && static_cast<int>(running_.size()) < slots && next < queue.size()) {
-        const Job& job = queue[next++];
+        const RunJob& job = queue[next++];
         running_.emplace(launch(c_, job, registry_, control_), job);
       }
       if (running_.empty()) return;
       wait_for_one();
     }
   }
-
-  std::int64_t done() const { return done_; }
-  std::int64_t failed() const { return failed_; }
-  bool interrupted() const { return interrupted_; }
 
  private:
   void wait_for_one() {
@@ -211,47 +220,59 @@ class Scheduler {
     if (pid < 0) throw Error(std::string("waiting for runs failed: ") + std::strerror(errno));
     const auto it = running_.find(pid);
     if (it == running_.end()) return;
-    const Job job = it->second;
+    const RunJob job = it->second;
     running_.erase(it);
-    ended(job, status);
-    out_.flush();
-  }
-
-  void ended(const Job& job, int status) {
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-      const auto run = db_.import_run(job.variant->name, job.seed, job.dir, c_.options.metric);
-      ++done_;
-      const std::string& metric = c_.options.metric;
-      out_ << fmt::format("[{:>{}}/{}] {}: best {:.4f}{} after {} trials, {:.1f} s\n", done_,
-                          std::to_string(total_).size(), total_, job.label(), run.best_score,
-                          metric.empty() || !std::isfinite(run.best_metric)
-                              ? ""
-                              : fmt::format(" ({} {:.4f})", metric, run.best_metric),
-                          run.trials, run.elapsed_s);
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 130) {
-      interrupted_ = true;
-      out_ << fmt::format("{}: interrupted; it resumes when the comparison is started again\n", job.label());
-    } else {
-      ++failed_;
-      const std::string why = describe_exit(status) + ": " + last_error(job.log());
-      db_.record_failure(job.variant->name, job.seed, job.dir, why);
-      out_ << fmt::format("{} FAILED ({}); log: {}\n", job.label(), why, job.log().string());
-    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      book_.finished(job);
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 130)
+      book_.interrupted(job);
+    else
+      book_.failed(job, describe_exit(status), job.log());
   }
 
   const Comparison& c_;
   const Registry& registry_;
   const CompareControl& control_;
-  CompareDb& db_;
-  std::ostream& out_;
-  std::int64_t total_;
-  std::int64_t done_;
-  std::int64_t failed_ = 0;
-  bool interrupted_ = false;
-  std::map<pid_t, Job> running_;
+  RunBook& book_;
+  std::map<pid_t, RunJob> running_;
 };
 
 }  // namespace
+
+std::string last_error(const fs::path& log) {
+  std::ifstream in(log);
+  std::string line, found;
+  while (std::getline(in, line))
+    if (line.find("error") != std::string::npos) found = line;
+  return found.empty() ? "see " + log.string() : found;
+}
+
+void RunBook::finished(const RunJob& job) {
+  const auto run = db_.import_run(job.variant->name, job.seed, job.dir, c_.options.metric);
+  ++done_;
+  const std::string& metric = c_.options.metric;
+  out_ << fmt::format("[{:>{}}/{}] {}: best {:.4f}{} after {} trials, {:.1f} s\n", done_,
+                      std::to_string(total_).size(), total_, job.label(), run.best_score,
+                      metric.empty() || !std::isfinite(run.best_metric)
+                          ? ""
+                          : fmt::format(" ({} {:.4f})", metric, run.best_metric),
+                      run.trials, run.elapsed_s);
+  out_.flush();
+}
+
+void RunBook::interrupted(const RunJob& job) {
+  interrupted_ = true;
+  out_ << fmt::format("{}: interrupted; it resumes when the comparison is started again\n", job.label());
+  out_.flush();
+}
+
+void RunBook::failed(const RunJob& job, const std::string& why, const fs::path& log) {
+  ++failed_;
+  const std::string what = why + ": " + last_error(log);
+  db_.record_failure(job.variant->name, job.seed, job.dir, what);
+  out_ << fmt::format("{} FAILED ({}); log: {}\n", job.label(), what, log.string());
+  out_.flush();
+}
 
 int run_comparison(const Comparison& c, const Registry& registry, const CompareControl& control, std::ostream& out) {
   // Check every variant before anything starts: a typo fails now, not later.
@@ -263,29 +284,33 @@ int run_comparison(const Comparison& c, const Registry& registry, const CompareC
   CompareDb db(dir / "compare.db");
   record_comparison(c, registry, db);
 
-  const std::vector<Job> queue = pending_jobs(c, db);
+  const std::vector<RunJob> queue = pending_jobs(c, db);
   const std::int64_t total = c.options.seeds * static_cast<std::int64_t>(c.variants.size());
   const std::int64_t finished_before = total - static_cast<std::int64_t>(queue.size());
-  const int slots = job_slots(c, control);
-  out << fmt::format("comparison {}: {} variants x {} seeds = {} runs, {} at a time{}\n", dir.string(),
-                     c.variants.size(), c.options.seeds, total, slots,
+  const bool slurm = c.launcher.type == "slurm";
+  const int slots = slurm ? slurm_slots(c, control, queue.size()) : job_slots(c, control);
+  out << fmt::format("comparison {}: {} variants x {} seeds = {} runs, {} at a time{}{}\n", dir.string(),
+                     c.variants.size(), c.options.seeds, total, slots, slurm ? " as Slurm tasks" : "",
                      finished_before > 0 ? fmt::format("; {} already finished", finished_before) : "");
   out.flush();
-  if (thread_count() > 1)
+  if (!slurm && thread_count() > 1)
     log_warning(fmt::format("the comparison process has {} threads before starting its runs; runs are forked "
                             "from it and expect one",
                             thread_count()));
 
-  Scheduler scheduler(c, registry, control, db, out, total, finished_before);
+  RunBook book(c, db, out, total, finished_before);
   const auto start = std::chrono::steady_clock::now();
-  scheduler.run(queue, slots);
+  if (slurm)
+    run_on_slurm(c, control, db, book, queue, slots);
+  else
+    Scheduler(c, registry, control, book).run(queue, slots);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  out << fmt::format("{} of {} runs finished, {} failed, in {:.1f} s{}\n", scheduler.done(), total,
-                     scheduler.failed(), wall,
-                     scheduler.interrupted() ? "; interrupted: run the same command again to continue" : "");
-  if (scheduler.done() > 0) write_compare_report(dir, out, &registry);
-  if (scheduler.interrupted()) return 130;
-  return scheduler.failed() > 0 ? 1 : 0;
+  const bool interrupted = book.was_interrupted() || (control.stop && control.stop->load());
+  out << fmt::format("{} of {} runs finished, {} failed, in {:.1f} s{}\n", book.done(), total, book.failures(),
+                     wall, interrupted ? "; interrupted: run the same command again to continue" : "");
+  if (book.done() > 0) write_compare_report(dir, out, &registry);
+  if (interrupted) return 130;
+  return book.failures() > 0 ? 1 : 0;
 }
 
 }  // namespace automl

@@ -196,28 +196,35 @@ ComponentSpec final_stage(const toml::table& root, const detail::OverrideSources
   return spec;
 }
 
+}  // namespace
+
+namespace detail {
+
 // [launcher]: `type` (default "local") and LauncherOptions' keys; keys only
 // the Slurm launcher reads are refused for the others.
-void parse_launcher(const toml::table& root, const detail::OverrideSources& sets, Experiment& exp) {
-  const auto& table = *root["launcher"].as_table();
-  const Section section = detail::to_section(table, "launcher", "", sets);
-  exp.launcher = LauncherOptions::schema().parse(section);
-  exp.launcher_section = section;
+LauncherOptions parse_launcher_table(const toml::table& table, const OverrideSources& sets,
+                                     const std::vector<std::string>& types, Section& section) {
+  section = to_section(table, "launcher", "", sets);
+  LauncherOptions launcher = LauncherOptions::schema().parse(section);
   if (const auto* type = table.get("type")) {
     const auto value = type->value<std::string>();
-    static const std::vector<std::string> types = {"local", "process", "slurm"};
-    const Location where = sets.count({"launcher", "type"}) ? sets.at({"launcher", "type"}) : detail::location_of(*type);
+    const Location where = sets.count({"launcher", "type"}) ? sets.at({"launcher", "type"}) : location_of(*type);
     if (!value || std::find(types.begin(), types.end(), *value) == types.end())
       throw ConfigError(where, "[launcher] type: expected " + quoted_list(types) +
                                    (value ? ", found \"" + printable(*value) + "\"" + did_you_mean(*value, types) : ""));
-    exp.launcher.type = *value;
+    launcher.type = *value;
   }
-  if (exp.launcher.type == "slurm") return;
+  if (launcher.type == "slurm") return launcher;
   for (const auto& [key, entry] : section.entries())
     if (key != "max_retries" && key != "poll_seconds")
       throw ConfigError(entry.where, "[launcher] " + printable(key) + " is a Slurm setting, but type is \"" +
-                                         exp.launcher.type + "\": set type = \"slurm\" or remove it");
+                                         launcher.type + "\": set type = \"slurm\" or remove it");
+  return launcher;
 }
+
+}  // namespace detail
+
+namespace {
 
 std::string table_toml(const std::string& name, const std::string& type, const std::vector<Field>& fields,
                        const Section& section) {
@@ -256,7 +263,9 @@ Experiment detail::experiment_from_table(const toml::table& root, const std::str
   if (root.contains("evaluator")) exp.evaluator = component(root, "evaluator", sets);
   if (root.contains("reference")) exp.reference = component(root, "reference", sets);
   if (root.contains("final")) exp.final_stage = final_stage(root, sets, exp);
-  if (root.contains("launcher")) parse_launcher(root, sets, exp);
+  if (root.contains("launcher"))
+    exp.launcher = detail::parse_launcher_table(*root["launcher"].as_table(), sets, {"local", "process", "slurm"},
+                                                exp.launcher_section);
   return exp;
 }
 

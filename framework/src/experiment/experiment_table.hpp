@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "automl/experiment/experiment.hpp"
 #include "toml_config.hpp"
@@ -17,5 +18,11 @@ namespace automl::detail {
 Experiment experiment_from_table(const toml::table& root, const std::string& source,
                                  const std::filesystem::path& base_dir, const OverrideSources& sets,
                                  Needs needs = Needs::search);
+
+/// A [launcher] table: `type` one of `types` (default "local"), its keys
+/// strict; Slurm keys refused unless type is "slurm". `section` receives
+/// the table as written.
+LauncherOptions parse_launcher_table(const toml::table& table, const OverrideSources& sets,
+                                     const std::vector<std::string>& types, Section& section);
 
 }  // namespace automl::detail

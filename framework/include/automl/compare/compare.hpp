@@ -53,6 +53,10 @@ struct Comparison {
   std::string text;  ///< the file as read
   CompareOptions options;
   std::vector<Variant> variants;  ///< in file order
+  /// [launcher] of the comparison file: "local" (runs forked here) or
+  /// "slurm" (each run a task of one Slurm job array).
+  LauncherOptions launcher;
+  Section launcher_section;
 
   /// The experiment of one run: the variant's, with this seed, the budget,
   /// and its run directory's name.
@@ -76,6 +80,9 @@ struct Comparison {
 ///   pool_size = 50
 ///
 /// A variant may also name its own base: `experiment = "other.toml"`.
+/// An optional [launcher] table (the experiment's keys, type "local" or
+/// "slurm") sends every run to Slurm as a task of one job array; the runs'
+/// own trials then run inside their job.
 /// Every variant is parsed strictly; errors point into the comparison file.
 Comparison load_comparison(const std::filesystem::path& file);
 
@@ -93,6 +100,17 @@ void check_comparison(const Comparison& comparison, const Registry& registry);
 /// interrupted.
 int run_comparison(const Comparison& comparison, const Registry& registry, const CompareControl& control,
                    std::ostream& out);
+
+/// Runs the comparison's run number `index` (seed-major, then the variants
+/// in file order) in this process, starting or resuming its run directory,
+/// and leaves its exit code in COMPARISON_DIR/launch/run-INDEX.exit: what
+/// the Slurm tasks of a comparison run (`automl compare FILE --task N`).
+int run_comparison_task(const Comparison& comparison, const Registry& registry, const CompareControl& control,
+                        std::int64_t index);
+
+/// Cancels the Slurm tasks of the comparison in `dir` not known to have
+/// ended (automl cancel); a line per task.
+std::vector<std::string> cancel_comparison(const std::filesystem::path& dir);
 
 /// Writes report.md, report.html and the figures from a comparison
 /// directory's compare.db; prints where they are. With a `registry` holding
