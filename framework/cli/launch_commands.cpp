@@ -19,6 +19,7 @@
 #include "automl/run/components.hpp"
 #include "automl/run/launcher.hpp"
 #include "automl/run/results_store.hpp"
+#include "automl/run/run_job.hpp"
 #include "automl/run/run_lock.hpp"
 #include "automl/run/run_loop.hpp"
 #include "automl/run/trial_task.hpp"
@@ -109,6 +110,14 @@ int cancel_run(const fs::path& run_dir, std::ostream& out) {
     for (const auto& line : lines) out << line << "\n";
     out << fmt::format("{}: {} run{} cancelled; `automl compare` with its file starts them again\n",
                        run_dir.string(), lines.size(), lines.size() == 1 ? "" : "s");
+    return 0;
+  }
+  if (is_run_job(run_dir)) {  // the job holds the run directory; its host, the launch folder
+    stop_holder(launch_dir(run_dir), lock, out);
+    const auto lines = cancel_run_job(run_dir);
+    for (const auto& line : lines) out << line << "\n";
+    out << fmt::format("{}: {}; `automl resume {}` submits it again\n", run_dir.string(),
+                       lines.empty() ? "no job queued or running" : "its job cancelled", run_dir.string());
     return 0;
   }
   const Experiment exp = load_run_experiment(run_dir, {});

@@ -8,14 +8,8 @@
 # Usage: compare_slurm.sh AUTOML TEST_PLUGIN_DIR WORK_DIR
 set -uo pipefail
 automl=$1 plugins=$2 work=$3
-if ! command -v sbatch > /dev/null || ! sinfo -h > /dev/null 2>&1; then
-  echo "SKIP: no Slurm answers here (start one with scripts/slurm-start.sh as root); compare on Slurm was not tested"
-  exit 77
-fi
-rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-export AUTOML_PLUGIN_PATH="$plugins" OMP_NUM_THREADS=1
-
-fail() { echo "FAIL: $*"; exit 1; }
+source "$(dirname "$0")/slurm_test_lib.sh"
+slurm_test_setup "compare on Slurm" "$automl" "$plugins" "$work"
 
 cat > exp.toml <<TOML
 [experiment]

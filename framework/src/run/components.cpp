@@ -104,12 +104,11 @@ Components build(const Experiment& exp, const Registry& registry, bool search) {
   }
   ctx.seed = component_seed(exp, "evaluator");
   c.evaluator = make<Evaluator>(registry, exp.evaluator, ctx);
-  if (!exp.launcher.local() && c.evaluator->trials_share_state())
+  if (exp.launcher.type == "process" && c.evaluator->trials_share_state())
     throw ConfigError(exp.launcher_section.where("type"),
-                      "[launcher] type = \"" + exp.launcher.type + "\": evaluator '" + exp.evaluator.type +
-                          "' trains one supernet in one process, so its trials cannot run as processes or jobs of "
-                          "their own. Use type = \"local\" and run the whole search as one job (e.g. sbatch "
-                          "--wrap 'automl run EXPERIMENT.toml'); `automl compare` runs such searches side by side");
+                      "[launcher] type = \"process\": evaluator '" + exp.evaluator.type +
+                          "' trains one supernet in one process, so its trials cannot run as processes of their "
+                          "own. Use type = \"local\" (or \"slurm\", where the whole run is one job)");
   if (!search) return c;
   if (exp.reference) {
     ctx.seed = component_seed(exp, "reference");

@@ -68,6 +68,10 @@ class Runner {
     if (exp_.options.threads > available_cores())
       log_warning(fmt::format("[experiment] threads = {} exceeds the {} cores here; threads will compete",
                               exp_.options.threads, available_cores()));
+    if (exp_.launcher.type == "slurm" && c_.evaluator->trials_share_state())
+      throw ConfigError(exp_.launcher_section.where("type"),
+                        "evaluator '" + exp_.evaluator.type + "' trains one supernet in one process, so this run is "
+                        "one Slurm job as a whole: `automl run` submits it and `automl resume` re-attaches to it");
     launcher_ = make_launcher(exp_.launcher, run_dir_, *store_, threads_per_trial(exp_.options),
                               exp_.options.parallel_trials, exp_.options.name);
     if (launcher_) {
@@ -529,10 +533,11 @@ RunSummary start_run(const Experiment& exp, const Registry& registry, Components
   return start_run_in(exp, registry, std::move(components), fresh_run_dir(exp), control);
 }
 
-RunSummary start_run_in(const Experiment& exp, const Registry& registry, Components components, const fs::path& dir,
-                        const RunControl& control) {
-  fs::create_directories(dir);
-  const DirectoryLock lock(dir);
+namespace {
+
+// Creates the run's results database with its resolved experiment and
+// provenance, and resolved.toml beside it.
+std::unique_ptr<ResultsStore> record_run(const Experiment& exp, const Registry& registry, const fs::path& dir) {
   auto store = ResultsStore::create(dir / "results.db");
   const std::string resolved = resolved_toml(exp, registry);
   store->set_meta("experiment", resolved);
@@ -549,7 +554,25 @@ RunSummary start_run_in(const Experiment& exp, const Registry& registry, Compone
     out << resolved;
   }
   log_info("run directory: " + dir.string());
+  return store;
+}
+
+}  // namespace
+
+RunSummary start_run_in(const Experiment& exp, const Registry& registry, Components components, const fs::path& dir,
+                        const RunControl& control) {
+  fs::create_directories(dir);
+  const DirectoryLock lock(dir);
+  auto store = record_run(exp, registry, dir);
   return Runner(exp, std::move(components), dir, std::move(store), control).run(false);
+}
+
+fs::path create_run(const Experiment& exp, const Registry& registry) {
+  const fs::path dir = fresh_run_dir(exp);
+  fs::create_directories(dir);
+  const DirectoryLock lock(dir);
+  record_run(exp, registry, dir);
+  return dir;
 }
 
 Experiment load_run_experiment(const fs::path& run_dir, const std::vector<std::string>& overrides) {

@@ -24,6 +24,7 @@ class Scripted final : public automl::Evaluator {
     double max_fidelity = 0;  // > 0: fidelities [1, max_fidelity]; the score grows by 0.01 per unit
     int crash_every = 0;      // trial ids divisible by it (after 0) raise SIGSEGV
     bool crash_once = false;  // ... only the first time (a marker in the trial's directory)
+    bool one_process = false;  // says its trials share state, as a weight-sharing evaluator's do
   };
   static const automl::Schema<Options>& schema() {
     static const auto s = automl::Schema<Options>("Test evaluator with a deterministic score.")
@@ -40,12 +41,15 @@ class Scripted final : public automl::Evaluator {
                               .at_least(0)
                               .field("crash_once", &Options::crash_once,
                                      "Crash only the first time a trial runs (a retry succeeds)")
+                              .field("one_process", &Options::one_process,
+                                     "Trials share state in one process (as weight sharing): a Slurm run is one job")
                               .example("");
     return s;
   }
   Scripted(const Options& o, const automl::Context&) : o_(o) {}
 
   bool concurrent() const override { return true; }
+  bool trials_share_state() const override { return o_.one_process; }
 
   std::optional<automl::FidelityRange> fidelities() const override {
     if (o_.max_fidelity <= 0) return std::nullopt;

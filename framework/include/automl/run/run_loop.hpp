@@ -48,6 +48,9 @@ RunSummary start_run(const Experiment& experiment, const Registry& registry, Com
 /// The same in the given directory, which must not hold a results database.
 RunSummary start_run_in(const Experiment& experiment, const Registry& registry, Components components,
                         const std::filesystem::path& run_dir, const RunControl& control);
+/// A fresh run directory holding the experiment and nothing run yet (a run
+/// that is one Slurm job: automl/run/run_job.hpp).
+std::filesystem::path create_run(const Experiment& experiment, const Registry& registry);
 /// The experiment a run directory was started with (its resolved form).
 /// `overrides` may only change [experiment] budget_trials and budget_seconds.
 Experiment load_run_experiment(const std::filesystem::path& run_dir,
