@@ -98,9 +98,7 @@ std::vector<VariantResult> variant_results(const CompareDb& db, const ReportInpu
       scores.push_back(run.best_score);
       r.values.push_back(in.has_metric ? run.best_metric : run.best_score);
       evaluations.push_back(static_cast<double>(run.trials));
-      double spent = 0;
-      for (const auto& t : run.trial_list) spent += t.fidelity;
-      fidelities.push_back(spent);
+      fidelities.push_back(detail::fidelity_spent(run));
       walls.push_back(run.elapsed_s);
     }
     r.value = summarize(r.values);

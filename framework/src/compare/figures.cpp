@@ -158,13 +158,15 @@ Band by_fidelity(const std::vector<const CompareRun*>& runs, bool metric, const 
   return on_grid(runs, metric, grid, true);
 }
 
+double fidelity_spent(const CompareRun& run) {
+  double spent = 0;
+  for (const auto& t : run.trial_list) spent += t.fidelity;
+  return spent;
+}
+
 std::vector<double> fidelity_grid(const std::vector<CompareRun>& runs) {
   double hi = 0;
-  for (const auto& r : runs) {
-    double spent = 0;
-    for (const auto& t : r.trial_list) spent += t.fidelity;
-    hi = std::max(hi, spent);
-  }
+  for (const auto& r : runs) hi = std::max(hi, fidelity_spent(r));
   std::vector<double> grid;
   if (hi <= 0) return grid;
   const int points = 150;

@@ -31,6 +31,8 @@ Band by_fidelity(const std::vector<const CompareRun*>& runs, bool metric, const 
 /// A linear grid up to the most fidelity a run spent; empty when no trial
 /// has one (evaluators without fidelities).
 std::vector<double> fidelity_grid(const std::vector<CompareRun>& runs);
+/// What one run's trials spent in the evaluator's fidelity unit (0: no fidelities).
+double fidelity_spent(const CompareRun& run);
 
 enum class Drawn { yes, no_gnuplot, failed };
 /// Writes best_vs_evaluations, best_vs_time and (given bands) best_vs_fidelity (.dat, and .svg/.png through
