@@ -174,7 +174,8 @@ Experiment from_file(const std::string& file, const std::vector<std::string>& ov
 void check_launcher_here(const Experiment& exp, std::ostream& err) {
   std::vector<fs::path> plugin_files;
   for (const auto& p : exp.options.plugin_paths) plugin_files.push_back(exp.base_dir / p);
-  for (const auto& w : check_launcher(exp.launcher, exp.options.output_dir, plugin_files)) err << "warning: " << w << "\n";
+  for (const auto& w : check_launcher(exp.launcher, exp.options.output_dir, plugin_files, experiment_paths(exp)))
+    err << "warning: " << w << "\n";
 }
 
 }  // namespace automl::cli

@@ -2,6 +2,7 @@
 // serve, export and compare.
 
 #include <fstream>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -193,10 +194,14 @@ int cmd_compare(const Args& a) {
   }
   if (comparison.launcher.type == "slurm") {
     std::vector<fs::path> plugin_files;
-    for (const auto* exp : experiments)
+    std::vector<std::pair<std::string, fs::path>> data_paths;
+    for (const auto* exp : experiments) {
       for (const auto& p : exp->options.plugin_paths) plugin_files.push_back(exp->base_dir / p);
-    for (const auto& w : check_launcher(comparison.launcher, comparison.directory(), plugin_files))
-      a.err << "warning: " << w << "\n";
+      for (auto& d : experiment_paths(*exp)) data_paths.push_back(std::move(d));
+    }
+    std::set<std::string> said;  // variants often share a path
+    for (const auto& w : check_launcher(comparison.launcher, comparison.directory(), plugin_files, data_paths))
+      if (said.insert(w).second) a.err << "warning: " << w << "\n";
   }
   return run_comparison(comparison, registry, control, a.out);
 }

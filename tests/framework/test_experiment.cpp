@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "automl/experiment/experiment.hpp"
+#include "automl/run/launcher.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -77,6 +78,18 @@ BOOST_AUTO_TEST_CASE(launcher_table_is_optional_and_strict) {
   BOOST_TEST(not_slurm.find("partition is a Slurm setting, but type is \"process\"") != std::string::npos, not_slurm);
   const auto unknown = error(kValid + "\n[launcher]\ntype = \"slurm\"\npartiton = \"gpu\"\n");
   BOOST_TEST(unknown.find("did you mean 'partition'") != std::string::npos, unknown);
+}
+
+// What the compute nodes of a Slurm run must see: the paths the tables name
+// that exist (relative to the experiment's folder).
+BOOST_AUTO_TEST_CASE(experiment_paths_lists_the_files_the_tables_name) {
+  const auto dir = automl::test::scratch_dir("experiment_paths");
+  BOOST_TEST(automl::experiment_paths(automl::parse_experiment(kValid, "exp.toml", dir)).empty());
+  automl::test::write_file(dir / "t.csv", "x\n");
+  const auto paths = automl::experiment_paths(automl::parse_experiment(kValid, "exp.toml", dir));
+  BOOST_REQUIRE(paths.size() == 1u);
+  BOOST_TEST(paths[0].first == "[evaluator] table");
+  BOOST_TEST(paths[0].second == dir / "t.csv");
 }
 
 BOOST_AUTO_TEST_CASE(syntax_error_has_file_line_column) {

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <thread>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -207,8 +208,30 @@ std::unique_ptr<Launcher> make_launcher(const LauncherOptions& o, const fs::path
   return nullptr;
 }
 
+std::vector<std::pair<std::string, fs::path>> experiment_paths(const Experiment& exp) {
+  std::vector<std::pair<std::string, fs::path>> out;
+  const auto add = [&](const char* table, const ComponentSpec* spec) {
+    if (spec == nullptr) return;
+    for (const auto& [key, entry] : spec->section.entries()) {
+      const auto* text = std::get_if<std::string>(&entry.value);
+      if (text == nullptr || text->empty() || text->find('\n') != std::string::npos) continue;
+      std::error_code error;
+      const fs::path path = exp.base_dir / *text;
+      if (fs::exists(path, error)) out.emplace_back(std::string("[") + table + "] " + key, path);
+    }
+  };
+  add("dataset", exp.dataset ? &*exp.dataset : nullptr);
+  add("search_space", &exp.search_space);
+  add("strategy", &exp.strategy);
+  add("evaluator", &exp.evaluator);
+  add("reference", exp.reference ? &*exp.reference : nullptr);
+  add("final", exp.final_stage ? &*exp.final_stage : nullptr);
+  return out;
+}
+
 std::vector<std::string> check_launcher(const LauncherOptions& o, const fs::path& output_dir,
-                                        const std::vector<fs::path>& plugin_files) {
+                                        const std::vector<fs::path>& plugin_files,
+                                        const std::vector<std::pair<std::string, fs::path>>& data_paths) {
   std::vector<std::string> warnings;
   if (o.type != "slurm") return warnings;
   if (!detail::find_on_path("sbatch"))
@@ -230,6 +253,10 @@ std::vector<std::string> check_launcher(const LauncherOptions& o, const fs::path
   for (const auto& f : plugin_files)
     if (local_only_path(f))
       warnings.push_back("plugin " + f.string() + " is under a node-local path: the compute nodes load it");
+  for (const auto& [what, path] : data_paths)
+    if (local_only_path(path))
+      warnings.push_back(what + " (" + fs::absolute(path).lexically_normal().string() +
+                         ") is under a node-local path: the compute nodes read it");
   return warnings;
 }
 

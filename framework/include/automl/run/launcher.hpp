@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "automl/experiment/experiment.hpp"
@@ -64,10 +65,18 @@ std::unique_ptr<Launcher> make_launcher(const LauncherOptions& options, const st
                                         ResultsStore& store, int trial_threads, int parallel,
                                         const std::string& job_name);
 
+/// The files and folders an experiment's plugin tables name (string values
+/// that exist as paths, relative to its base directory), as
+/// ("[dataset] root", path): what compute nodes must see.
+std::vector<std::pair<std::string, std::filesystem::path>> experiment_paths(const Experiment& experiment);
+
 /// Checks that the launcher can work here before a run starts: sbatch on
 /// PATH for slurm (UsageError with how to fix it). Returns warnings (paths
-/// compute nodes may not see).
-std::vector<std::string> check_launcher(const LauncherOptions& options, const std::filesystem::path& output_dir,
-                                        const std::vector<std::filesystem::path>& plugin_files);
+/// compute nodes may not see: the output folder, this program, plugins,
+/// `data_paths`).
+std::vector<std::string> check_launcher(
+    const LauncherOptions& options, const std::filesystem::path& output_dir,
+    const std::vector<std::filesystem::path>& plugin_files,
+    const std::vector<std::pair<std::string, std::filesystem::path>>& data_paths = {});
 
 }  // namespace automl
