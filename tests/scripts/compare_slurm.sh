@@ -64,38 +64,38 @@ echo "compare on Slurm: 6 runs equal the local comparison's"
 
 # kill -9 of the comparison's host while its tasks run; started again, it
 # re-attaches and submits nothing twice.
-comparison kill $'[launcher]\ntype = "slurm"\npoll_seconds = 0.2'
-sed -i 's/^seeds = 3/seeds = 2/' kill.toml
+comparison cmpkill $'[launcher]\ntype = "slurm"\npoll_seconds = 0.2'
+sed -i 's/^seeds = 3/seeds = 2/' cmpkill.toml
 sed 's/delay_ms = 100/delay_ms = 400/' exp.toml > slow.toml
-sed -i 's/experiment = "exp.toml"/experiment = "slow.toml"/' kill.toml
-"$automl" compare kill.toml > kill-1.txt 2>&1 &
+sed -i 's/experiment = "exp.toml"/experiment = "slow.toml"/' cmpkill.toml
+"$automl" compare cmpkill.toml > kill-1.txt 2>&1 &
 host=$!
 for _ in $(seq 1 200); do grep -q "Slurm job array" kill-1.txt && break; sleep 0.05; done
 grep -q "Slurm job array" kill-1.txt || fail "kill: nothing submitted: $(cat kill-1.txt)"
 sleep 1
 kill -9 "$host"
 wait "$host" 2>/dev/null
-"$automl" compare kill.toml > kill-2.txt 2>&1 || fail "kill: the restarted comparison exited $?: $(cat kill-2.txt)"
+"$automl" compare cmpkill.toml > kill-2.txt 2>&1 || fail "kill: the restarted comparison exited $?: $(cat kill-2.txt)"
 grep -q "re-attached" kill-2.txt || fail "kill: the restarted comparison did not re-attach: $(cat kill-2.txt)"
-[ "$(ls comparisons/kill/launch | grep -c 'runs-submit-.*sbatch')" = 1 ] || fail "kill: submitted twice: $(ls comparisons/kill/launch)"
+[ "$(ls comparisons/cmpkill/launch | grep -c 'runs-submit-.*sbatch')" = 1 ] || fail "kill: submitted twice: $(ls comparisons/cmpkill/launch)"
 grep -q "4 of 4 runs finished, 0 failed" kill-2.txt || fail "kill: $(cat kill-2.txt)"
 for v in random evolution; do
   for s in 0 1; do
-    trials "comparisons/kill/runs/$v/seed-$s" | diff - <(trials "comparisons/local/runs/$v/seed-$s") > /dev/null \
+    trials "comparisons/cmpkill/runs/$v/seed-$s" | diff - <(trials "comparisons/local/runs/$v/seed-$s") > /dev/null \
       || fail "kill: $v seed $s differs from the local run"
   done
 done
 echo "compare on Slurm: a killed host re-attaches; nothing submitted twice"
 
 # automl cancel COMPARISON_DIR: the host stops, the tasks are cancelled.
-comparison cancel $'[launcher]\ntype = "slurm"\npoll_seconds = 0.2'
-sed -i 's/experiment = "exp.toml"/experiment = "slow.toml"/' cancel.toml
-"$automl" compare cancel.toml > cancel-1.txt 2>&1 &
+comparison cmpcancel $'[launcher]\ntype = "slurm"\npoll_seconds = 0.2'
+sed -i 's/experiment = "exp.toml"/experiment = "slow.toml"/' cmpcancel.toml
+"$automl" compare cmpcancel.toml > cancel-1.txt 2>&1 &
 host=$!
 for _ in $(seq 1 200); do grep -q "Slurm job array" cancel-1.txt && break; sleep 0.05; done
-"$automl" cancel comparisons/cancel > cancel.txt 2>&1 || fail "automl cancel exited $?: $(cat cancel.txt)"
+"$automl" cancel comparisons/cmpcancel > cancel.txt 2>&1 || fail "automl cancel exited $?: $(cat cancel.txt)"
 wait "$host"
 grep -q "cancelled Slurm task" cancel.txt || fail "automl cancel cancelled nothing: $(cat cancel.txt)"
-sleep 0.5
-squeue -h -n automl-cancel -t PD,R | grep -q . && fail "tasks of the cancelled comparison are still queued: $(squeue)"
+for _ in $(seq 1 100); do squeue -h -n automl-cmpcancel -t PD,R,CG | grep -q . || break; sleep 0.1; done
+squeue -h -n automl-cmpcancel -t PD,R | grep -q . && fail "tasks of the cancelled comparison are still queued: $(squeue)"
 echo "compare on Slurm: automl cancel stops the comparison and its tasks"

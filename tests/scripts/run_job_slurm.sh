@@ -46,29 +46,29 @@ ls runs/job/launch/slurm-*.log > /dev/null || fail "no job log"
 echo "a run that keeps its trials in one process ran as one Slurm job, equal to the local run"
 
 # kill -9 of the host while the job runs; resume re-attaches.
-"$automl" run exp.toml --set experiment.name=kill --set evaluator.delay_ms=400 "${S[@]}" > kill-1.txt 2>&1 &
+"$automl" run exp.toml --set experiment.name=jobkill --set evaluator.delay_ms=400 "${S[@]}" > kill-1.txt 2>&1 &
 host=$!
 for _ in $(seq 1 200); do grep -q "Slurm job array" kill-1.txt && break; sleep 0.05; done
 grep -q "Slurm job array" kill-1.txt || fail "kill: nothing submitted: $(cat kill-1.txt)"
 sleep 1
 kill -9 "$host"
 wait "$host" 2>/dev/null
-"$automl" resume runs/kill > kill-2.txt 2>&1 || fail "kill: resume exited $?: $(cat kill-2.txt)"
+"$automl" resume runs/jobkill > kill-2.txt 2>&1 || fail "kill: resume exited $?: $(cat kill-2.txt)"
 grep -q "re-attached" kill-2.txt || fail "kill: resume did not re-attach: $(cat kill-2.txt)"
-[ "$(submits runs/kill)" = 1 ] || fail "kill: submitted twice: $(ls runs/kill/launch)"
-trials runs/kill | diff - local.csv > /dev/null || fail "kill: the resumed run differs from the local run"
+[ "$(submits runs/jobkill)" = 1 ] || fail "kill: submitted twice: $(ls runs/jobkill/launch)"
+trials runs/jobkill | diff - local.csv > /dev/null || fail "kill: the resumed run differs from the local run"
 echo "a killed host re-attaches to the run's job; nothing submitted twice"
 
 # automl cancel: the host stops, the job is cancelled; resume submits it again.
-"$automl" run exp.toml --set experiment.name=cancel --set evaluator.delay_ms=400 "${S[@]}" > cancel-1.txt 2>&1 &
+"$automl" run exp.toml --set experiment.name=jobcancel --set evaluator.delay_ms=400 "${S[@]}" > cancel-1.txt 2>&1 &
 host=$!
 for _ in $(seq 1 200); do grep -q "Slurm job array" cancel-1.txt && break; sleep 0.05; done
-"$automl" cancel runs/cancel > cancel.txt 2>&1 || fail "automl cancel exited $?: $(cat cancel.txt)"
+"$automl" cancel runs/jobcancel > cancel.txt 2>&1 || fail "automl cancel exited $?: $(cat cancel.txt)"
 wait "$host"
 grep -q "cancelled Slurm task" cancel.txt || fail "automl cancel cancelled nothing: $(cat cancel.txt)"
-for _ in $(seq 1 100); do squeue -h -n automl-cancel -t PD,R,CG | grep -q . || break; sleep 0.1; done
-squeue -h -n automl-cancel -t PD,R | grep -q . && fail "the cancelled run's job is still queued: $(squeue)"
-"$automl" resume runs/cancel > cancel-2.txt 2>&1 || fail "resume after cancel exited $?: $(cat cancel-2.txt)"
-[ "$(submits runs/cancel)" = 2 ] || fail "cancel: resume did not submit the job again: $(ls runs/cancel/launch)"
-trials runs/cancel | diff - local.csv > /dev/null || fail "cancel: the resumed run differs from the local run"
+for _ in $(seq 1 100); do squeue -h -n automl-jobcancel -t PD,R,CG | grep -q . || break; sleep 0.1; done
+squeue -h -n automl-jobcancel -t PD,R | grep -q . && fail "the cancelled run's job is still queued: $(squeue)"
+"$automl" resume runs/jobcancel > cancel-2.txt 2>&1 || fail "resume after cancel exited $?: $(cat cancel-2.txt)"
+[ "$(submits runs/jobcancel)" = 2 ] || fail "cancel: resume did not submit the job again: $(ls runs/jobcancel/launch)"
+trials runs/jobcancel | diff - local.csv > /dev/null || fail "cancel: the resumed run differs from the local run"
 echo "automl cancel cancels the run's job; resume submits it again and the run ends as the local one"
