@@ -36,9 +36,9 @@ fs::path automl_executable() {
   return self;
 }
 
-std::map<std::int64_t, JobRecord> latest_jobs(const ResultsStore& store) {
+std::map<std::int64_t, JobRecord> latest_jobs(const std::vector<JobRecord>& jobs) {
   std::map<std::int64_t, JobRecord> latest;
-  for (auto& j : store.jobs()) latest[j.trial] = j;  // jobs() is in (trial, attempt) order
+  for (auto& j : jobs) latest[j.trial] = j;  // jobs are in (id, attempt) order
   return latest;
 }
 
@@ -70,7 +70,7 @@ class ProcessLauncher final : public Launcher {
     std::deque<std::pair<std::int64_t, int>> queue;  // (trial, attempt)
     std::map<pid_t, JobRecord> running;              // our children
     std::map<pid_t, JobRecord> adopted;              // an earlier host's, still running
-    const auto latest = detail::latest_jobs(store_);
+    const auto latest = detail::latest_jobs(store_.jobs());
     for (const auto id : ids) {
       if (auto result = read_trial_result(run_dir_, id)) {  // finished while no host watched
         finished({id, std::move(result), ""});
@@ -125,7 +125,7 @@ class ProcessLauncher final : public Launcher {
 
   std::vector<std::string> cancel() override {
     std::vector<std::string> lines;
-    for (auto& [trial, job] : detail::latest_jobs(store_)) {
+    for (auto& [trial, job] : detail::latest_jobs(store_.jobs())) {
       if (job.launcher != "process" || job.state != "RUNNING") continue;
       const pid_t pid = static_cast<pid_t>(std::stoll(job.job));
       if (job.host == host_name() && trial_process_alive(pid, run_dir_, trial)) {

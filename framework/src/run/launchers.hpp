@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "automl/run/launcher.hpp"
 
@@ -14,8 +15,8 @@ namespace automl::detail {
 
 /// This program's own file, which launchers run as `automl trial`.
 std::filesystem::path automl_executable();
-/// Each trial's latest attempt in the run's jobs table.
-std::map<std::int64_t, JobRecord> latest_jobs(const ResultsStore& store);
+/// Each id's latest attempt, from job records in (id, attempt) order.
+std::map<std::int64_t, JobRecord> latest_jobs(const std::vector<JobRecord>& jobs);
 void sleep_seconds(double seconds);
 
 std::unique_ptr<Launcher> make_slurm_launcher(const LauncherOptions& options, const std::filesystem::path& run_dir,

@@ -135,8 +135,7 @@ void SlurmArrays::run(const std::string& batch, const std::vector<std::int64_t>&
                       const std::function<bool()>& interrupted) {
   std::map<std::string, Task> outstanding;  // by Slurm id ARRAY_INDEX
   std::vector<std::pair<std::int64_t, int>> to_submit;
-  std::map<std::int64_t, JobRecord> latest;
-  for (auto& j : w_.jobs()) latest[j.trial] = j;  // the last attempt of each
+  const auto latest = latest_jobs(w_.jobs());
   std::map<std::string, std::map<std::string, TaskState>> known;  // array -> its tasks' states
   for (const auto id : ids) {
     if (w_.has_result(id)) {
@@ -232,10 +231,8 @@ void SlurmArrays::run(const std::string& batch, const std::vector<std::int64_t>&
 }
 
 std::vector<std::string> SlurmArrays::cancel() {
-  std::map<std::int64_t, JobRecord> latest;
-  for (auto& j : w_.jobs()) latest[j.trial] = j;
   std::vector<std::string> lines;
-  for (auto& [id, job] : latest) {
+  for (auto& [id, job] : latest_jobs(w_.jobs())) {
     if (job.launcher != "slurm" || finished_state(job.state)) continue;
     const auto out = run_command({"scancel", job.job});
     if (out.exit_code != 0)
