@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "automl/devices.hpp"
 #include "automl/error.hpp"
 #include "automl/host/logging.hpp"
 #include "automl/text.hpp"
@@ -78,7 +79,7 @@ int main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
       return words.empty() ? 2 : 0;
     }
     if (words.front() == "--version") {
-      out << "automl " << AUTOML_VERSION << "\n";
+      out << "automl " << AUTOML_VERSION << "\n" << torch_build_text(torch_build());
       return 0;
     }
     const auto it = commands().find(words.front());

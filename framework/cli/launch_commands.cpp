@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <regex>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "automl/compare/compare.hpp"
+#include "automl/devices.hpp"
 #include "automl/error.hpp"
 #include "automl/host/plugin_host.hpp"
 #include "automl/host/registry.hpp"
@@ -28,6 +30,25 @@
 namespace automl::cli {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// The device of a trial process: the slot the process launcher gave it, or
+// in a Slurm task the GPU Slurm gave it (its first visible one), else the
+// run's first device.
+std::string trial_device(const Experiment& exp) {
+  const std::string first = exp.options.devices.empty() ? exp.options.device : exp.options.devices.front();
+  if (const char* given = std::getenv(kTrialDeviceVariable); given != nullptr && *given != 0) return given;
+  if (exp.launcher.type != "slurm" || first == "cpu") return first;
+  if (cuda_device_count() == 0)
+    throw ConfigError(exp.experiment_section.where(exp.options.devices.empty() ? "device" : "devices"),
+                      "this Slurm task sees no CUDA device (CUDA_VISIBLE_DEVICES is \"" +
+                          std::string(std::getenv("CUDA_VISIBLE_DEVICES") ? std::getenv("CUDA_VISIBLE_DEVICES") : "") +
+                          "\"); ask Slurm for one per task with [launcher] gres = \"gpu:1\"");
+  return device_in_task(first);
+}
+
+}  // namespace
 
 int run_trial_task(const fs::path& run_dir, std::int64_t id, const std::atomic<bool>& stop,
                    const PluginLoader& load_plugins, std::ostream& out) {
@@ -51,8 +72,9 @@ int run_trial_task(const fs::path& run_dir, std::int64_t id, const std::atomic<b
   ctx.previous_dir = task.previous_dir;
   ctx.dir = task.dir;
   ctx.stop = [&stop] { return stop.load(); };
-  out << fmt::format("trial {} of {} on {} (PID {}): {}\n", id, run_dir.string(), host_name(), getpid(),
-                     task.arch_text)
+  ctx.device = trial_device(exp);
+  out << fmt::format("trial {} of {} on {} (PID {}, {}): {}\n", id, run_dir.string(), host_name(), getpid(),
+                     ctx.device, task.arch_text)
       << std::flush;
   evaluate_trial(*c.evaluator, t, ctx);
   if (t.status == TrialStatus::pending) {

@@ -100,17 +100,21 @@ double lm_train_step(LanguageModel& model, torch::optim::SGD& optimizer, const a
     static_cast<torch::optim::SGDOptions&>(group.options())
         .lr(options.lr * static_cast<double>(length) / static_cast<double>(options.bptt));
   optimizer.zero_grad();
-  const LmOutput out = model.forward(batches.narrow(0, cursor.position, length), cursor.hidden);
-  auto [loss, nll] = regularized_loss(out, batches.narrow(0, cursor.position + 1, length), options.alpha, options.beta);
+  if (options.precision == Precision::fp16 && !cursor.scaler.enabled()) cursor.scaler = LossScaler(true);
+  LmOutput out;
+  at::Tensor loss, nll;
+  {
+    const Autocast autocast(options.precision, batches.device());
+    out = model.forward(batches.narrow(0, cursor.position, length), cursor.hidden);
+    std::tie(loss, nll) = regularized_loss(out, batches.narrow(0, cursor.position + 1, length), options.alpha, options.beta);
+  }
   const double value = nll.item<double>();
   if (!std::isfinite(value) || !std::isfinite(loss.item<double>()))
     throw Error("the language model's training loss became " + std::to_string(value) + " at step " +
                 std::to_string(cursor.position) + " of " + std::to_string(steps) +
                 "; lower the learning rate or grad_clip");
-  loss.backward();
-  if (options.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model.parameters(), options.grad_clip);
-  optimizer.step();
-  cursor.hidden = out.hidden.detach();
+  backward_and_step(loss, optimizer, options.grad_clip, cursor.scaler);
+  cursor.hidden = out.hidden.detach().to(at::kFloat);  // autocast may have left it in bf16 / fp16
   cursor.position += length;
   cursor.length = length;
   if (cursor.position >= steps - 2) {  // the reference stops when fewer than two steps are left

@@ -45,7 +45,8 @@ class FullTraining final : public automl::Evaluator {
             "Trains every candidate from scratch as a stand-alone network built by the search space "
             "(nasnet_cnn: stem, 3 stages of `layers` cells, auxiliary head) and scores it by validation "
             "accuracy (fraction). SGD with momentum, per-epoch cosine learning rate, weight decay, global "
-            "grad-norm clipping, drop-path. Augmentation (crop, flip, cutout) is the dataset's. Metrics: "
+            "grad-norm clipping, drop-path, optional bf16/fp16 autocast. Parallel trials run on the run's "
+            "device slots ([experiment] devices). Augmentation (crop, flip, cutout) is the dataset's. Metrics: "
             "valid_acc, test_acc (report_test), params, multiply_adds, train_loss, train_seconds.")
             .field("layers", &Options::layers, "Cells per stage (N); 3N + 2 cells in all").range(1, 64)
             .field("channels", &Options::channels, "Channels of the first stage (F); doubled at each reduction")
@@ -80,6 +81,7 @@ class FullTraining final : public automl::Evaluator {
 
   FullTraining(const Options& o, const automl::Context& ctx)
       : options_(o), space_(ctx.space), device_(parse_device(ctx.device)) {
+    automl::nn::check_precision(automl::nn::parse_precision(o.precision), device_);
     builder_ = space_->networks();
     if (builder_ == nullptr)
       throw automl::ConfigError("[evaluator] full_training: the search space builds no networks; use one that does "
@@ -96,7 +98,9 @@ class FullTraining final : public automl::Evaluator {
     build(space_->sample(rng), 0);  // fails now, not at the first trial, when the data cannot fit the network
   }
 
-  bool concurrent() const override { return device_.is_cpu(); }
+  // Parallel trials each train their own network, on the device slot the
+  // host gives them (TrialContext::device).
+  bool concurrent() const override { return true; }
 
   // Epochs as fidelity: a trial asked for f epochs trains the first f
   // epochs of the full schedule (the cosine and drop-path run over `epochs`).
@@ -109,7 +113,8 @@ class FullTraining final : public automl::Evaluator {
     const int target = automl::nn::fidelity_epochs(trial, options_.epochs);
     const auto from = automl::nn::continuation(trial);  // a promotion continues its lower fidelity's training
     auto network = build(arch, from.seed);
-    full_training::Training training(network, options_, *data_, from.seed, device_);
+    full_training::Training training(network, options_, *data_, from.seed,
+                                     trial.device.empty() ? device_ : parse_device(trial.device));
     if (!from.checkpoint.empty()) training.load(from.checkpoint);
     const int resumed_at = training.epochs_done();
     automl::TrialResult result;
@@ -123,6 +128,7 @@ class FullTraining final : public automl::Evaluator {
     result.metrics["valid_acc"] = result.score;
     result.metrics["epochs"] = target;
     result.metrics["resumed_at_epoch"] = resumed_at;
+    if (options_.precision == "fp16") result.metrics["skipped_steps"] = static_cast<double>(training.skipped_steps());
     result.fidelity = target;
     if (!result.curve.empty()) result.curve.back().values["valid_acc"] = result.score;
     automl::nn::keep_for_promotion(trial, target, options_.epochs, from.seed,

@@ -15,7 +15,10 @@ using automl::Split;
 
 Training::Training(std::shared_ptr<automl::nn::Network> network, const Options& options,
                    const automl::TensorData& data, std::uint64_t seed, const torch::Device& device)
-    : network_(std::move(network)), options_(options), data_(data), seed_(seed), device_(device) {
+    : network_(std::move(network)), options_(options), data_(data), seed_(seed), device_(device),
+      precision_(automl::nn::parse_precision(options.precision)),
+      scaler_(precision_ == automl::nn::Precision::fp16) {
+  automl::nn::check_precision(precision_, device_);
   network_->to(device_);
   optimizer_ = std::make_unique<torch::optim::SGD>(
       network_->parameters(), torch::optim::SGDOptions(options_.lr_max)
@@ -57,17 +60,20 @@ EpochStats Training::train_epoch(const std::function<void(std::int64_t, std::int
     const torch::Tensor x = batch.inputs.to(device_), y = batch.targets.to(device_);
     network_->set_progress(epoch * steps_per_epoch_ + step, total_steps);
     optimizer_->zero_grad();
-    const auto out = network_->forward(x);
-    torch::Tensor loss = torch::cross_entropy_loss(out.logits, y);
-    if (out.aux_logits.defined()) loss = loss + options_.aux_weight * torch::cross_entropy_loss(out.aux_logits, y);
+    automl::nn::Output out;
+    torch::Tensor loss;
+    {
+      const automl::nn::Autocast autocast(precision_, device_);
+      out = network_->forward(x);
+      loss = torch::cross_entropy_loss(out.logits, y);
+      if (out.aux_logits.defined()) loss = loss + options_.aux_weight * torch::cross_entropy_loss(out.aux_logits, y);
+    }
     const double value = loss.item<double>();
     if (!std::isfinite(value))
       throw automl::Error("full_training: the loss became " + std::to_string(value) + " at epoch " +
                           std::to_string(epoch + 1) + ", step " + std::to_string(step + 1) +
                           "; lower lr_max or set grad_clip");
-    loss.backward();
-    if (options_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(network_->parameters(), options_.grad_clip);
-    optimizer_->step();
+    if (!automl::nn::backward_and_step(loss, *optimizer_, options_.grad_clip, scaler_)) ++stats.skipped_steps;
     loss_sum += value * static_cast<double>(y.size(0));
     correct += out.logits.argmax(1).eq(y).sum().item<double>();
     seen += static_cast<double>(y.size(0));
@@ -91,6 +97,7 @@ double Training::accuracy(Split split) {
   double correct = 0, seen = 0;
   while (stream->next(batch)) {
     const torch::Tensor y = batch.targets.to(device_);
+    const automl::nn::Autocast autocast(precision_, device_);
     correct += network_->forward(batch.inputs.to(device_)).logits.argmax(1).eq(y).sum().item<double>();
     seen += static_cast<double>(y.size(0));
   }
@@ -107,6 +114,7 @@ void Training::save(const fs::path& file) const {
   optimizer_->save(optimizer);
   archive.write("optimizer", optimizer);
   archive.write("epochs_done", torch::tensor(static_cast<std::int64_t>(epochs_done_)));
+  if (scaler_.enabled()) archive.write("loss_scaler", torch::tensor(scaler_.state(), torch::kDouble));
   const fs::path tmp = file.string() + ".tmp";
   archive.save_to(tmp.string());
   fs::rename(tmp, file);
@@ -127,6 +135,11 @@ void Training::load(const fs::path& file) {
   torch::Tensor done;
   archive.read("epochs_done", done);
   epochs_done_ = static_cast<int>(done.item<std::int64_t>());
+  torch::Tensor scaler;
+  if (scaler_.enabled() && archive.try_read("loss_scaler", scaler)) {
+    scaler = scaler.to(torch::kCPU);
+    scaler_.set_state({scaler.data_ptr<double>(), scaler.data_ptr<double>() + scaler.numel()});
+  }
 }
 
 }  // namespace full_training

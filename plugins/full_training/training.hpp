@@ -14,6 +14,7 @@
 
 #include "automl/data/tensor_data.hpp"
 #include "automl/nn/network.hpp"
+#include "automl/nn/precision.hpp"
 #include "automl/nn/sgd_options.hpp"
 
 namespace full_training {
@@ -41,6 +42,7 @@ struct EpochStats {
   double train_loss = 0;
   double train_acc = 0;
   double seconds = 0;
+  std::int64_t skipped_steps = 0;  ///< fp16 steps skipped for an overflow (loss scaling)
 };
 
 class Training {
@@ -61,6 +63,8 @@ class Training {
   void load(const std::filesystem::path& file);
 
   automl::nn::Network& network() { return *network_; }
+  /// fp16 steps skipped for an overflow since this Training was made or loaded.
+  std::int64_t skipped_steps() const { return scaler_.skipped_steps(); }
 
  private:
   std::shared_ptr<automl::nn::Network> network_;
@@ -69,6 +73,8 @@ class Training {
   std::uint64_t seed_;
   torch::Device device_;
   std::unique_ptr<torch::optim::SGD> optimizer_;
+  automl::nn::Precision precision_;
+  automl::nn::LossScaler scaler_;
   std::int64_t steps_per_epoch_ = 0;
   int epochs_done_ = 0;
 };

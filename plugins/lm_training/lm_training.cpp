@@ -61,6 +61,7 @@ class LmTraining final : public automl::Evaluator {
         space_(ctx.space),
         device_(ctx.device),
         data_(automl::nn::lm_data(ctx, "lm_training", o.batch_size, o.eval_batch_size, o.report_test)) {
+    automl::nn::check_precision(automl::nn::parse_precision(o.precision), device_);
   }
 
   bool concurrent() const override { return device_.is_cpu(); }

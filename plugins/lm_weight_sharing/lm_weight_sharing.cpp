@@ -72,6 +72,7 @@ class LmWeightSharing final : public automl::Evaluator {
       : options_(o), seed_(ctx.seed), device_(ctx.device),
         epochs_(o.epochs_per_round, o.total_epochs),
         data_(automl::nn::lm_data(ctx, "lm_weight_sharing", o.batch_size, o.eval_batch_size, false)) {
+    automl::nn::check_precision(automl::nn::parse_precision(o.precision), device_);
     torch::manual_seed(ctx.seed);
     supernet_ = data_.builder->build_supernet(automl::nn::model_config(o), data_.vocabulary);
     supernet_->to(device_);

@@ -12,6 +12,7 @@
 #include "automl/data/tensor_data.hpp"
 #include "automl/log.hpp"
 #include "automl/nn/network.hpp"
+#include "automl/nn/precision.hpp"
 #include "automl/plugin.hpp"
 #include "automl/nn/round_epochs.hpp"
 #include "automl/nn/sgd_options.hpp"
@@ -80,7 +81,9 @@ class WeightSharing final : public automl::Evaluator {
   }
 
   WeightSharing(const Options& o, const automl::Context& ctx)
-      : options_(o), seed_(ctx.seed), device_(ctx.device), epochs_(o.epochs_per_round, o.total_epochs) {
+      : options_(o), seed_(ctx.seed), device_(ctx.device), precision_(automl::nn::parse_precision(o.precision)),
+        scaler_(precision_ == automl::nn::Precision::fp16), epochs_(o.epochs_per_round, o.total_epochs) {
+    automl::nn::check_precision(precision_, device_);
     const auto* builder = ctx.space->networks();
     if (ctx.dataset == nullptr || ctx.dataset->tensors() == nullptr)
       throw automl::ConfigError("[evaluator] weight_sharing trains a supernet and needs a [dataset] with batches "
@@ -129,6 +132,7 @@ class WeightSharing final : public automl::Evaluator {
     double correct = 0, seen = 0;
     for (int b = 0; (options_.eval_batches == 0 || b < options_.eval_batches) && stream->next(batch); ++b) {
       const torch::Tensor y = batch.targets.to(device_);
+      const automl::nn::Autocast autocast(precision_, device_);
       correct += supernet_->forward(batch.inputs.to(device_)).logits.argmax(1).eq(y).sum().item<double>();
       seen += static_cast<double>(y.size(0));
     }
@@ -159,11 +163,13 @@ class WeightSharing final : public automl::Evaluator {
   void save(automl::StateWriter& out) const override {
     automl::nn::save_training_state(*supernet_, *optimizer_, out);
     epochs_.save(out);
+    if (scaler_.enabled()) out.put_doubles(scaler_.state());
   }
 
   void load(automl::StateReader& in) override {
     automl::nn::load_training_state(*supernet_, *optimizer_, in, device_, "weight_sharing");
     epochs_.load(in);
+    if (scaler_.enabled()) scaler_.set_state(in.get_doubles());
   }
 
  private:
@@ -204,14 +210,16 @@ class WeightSharing final : public automl::Evaluator {
       // momentum on steps whose candidate does not use it.
       optimizer_->zero_grad();
       const torch::Tensor y = batch.targets.to(device_);
-      torch::Tensor loss = torch::cross_entropy_loss(supernet_->forward(batch.inputs.to(device_)).logits, y);
+      torch::Tensor loss;
+      {
+        const automl::nn::Autocast autocast(precision_, device_);
+        loss = torch::cross_entropy_loss(supernet_->forward(batch.inputs.to(device_)).logits, y);
+      }
       const double value = loss.item<double>();
       if (!std::isfinite(value))
         throw automl::Error("weight_sharing: the supernet's loss became " + std::to_string(value) + " at epoch " +
                             std::to_string(epoch + 1) + "; lower lr_max or set grad_clip");
-      loss.backward();
-      if (options_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(supernet_->parameters(), options_.grad_clip);
-      optimizer_->step();
+      automl::nn::backward_and_step(loss, *optimizer_, options_.grad_clip, scaler_);
       loss_sum += value;
     }
     return loss_sum / static_cast<double>(steps_per_epoch_);
@@ -220,6 +228,8 @@ class WeightSharing final : public automl::Evaluator {
   Options options_;
   std::uint64_t seed_;
   torch::Device device_;
+  automl::nn::Precision precision_;
+  automl::nn::LossScaler scaler_;
   const automl::TensorData* data_ = nullptr;
   automl::DatasetInfo info_;
   std::shared_ptr<automl::nn::Supernet> supernet_;

@@ -62,7 +62,12 @@ bool has(const std::string& text, const std::string& part) { return text.find(pa
 BOOST_AUTO_TEST_SUITE(cli)
 
 BOOST_AUTO_TEST_CASE(help_and_version) {
-  BOOST_TEST(automl_cli({"--version"}).out == "automl 0.1.0\n");
+  // The version, then the LibTorch build and what it sees (a CPU build here
+  // unless the tests run against a CUDA LibTorch).
+  const std::string version = automl_cli({"--version"}).out;
+  BOOST_TEST(version.rfind("automl 0.1.0\nLibTorch ", 0) == 0, version);
+  BOOST_TEST(version.find(std::string("(") + AUTOML_TORCH_BACKEND + " build)\n") != std::string::npos, version);
+  BOOST_TEST(version.find("CUDA: ") != std::string::npos, version);
   const auto help = automl_cli({"--help"});
   BOOST_TEST(help.code == 0);
   BOOST_TEST(has(help.out, "resume"));

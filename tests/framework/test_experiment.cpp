@@ -1,6 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "automl/experiment/experiment.hpp"
+#include "automl/devices.hpp"
+#include "automl/run/components.hpp"
 #include "automl/run/launcher.hpp"
 #include "test_support.hpp"
 
@@ -153,6 +155,32 @@ BOOST_AUTO_TEST_CASE(run_names_are_one_path_component) {
 BOOST_AUTO_TEST_CASE(device_numbers_are_checked_not_overflowed) {
   const auto msg = error(kValid, {"experiment.device=\"cuda:99999999999\""});
   BOOST_TEST(msg.find("expected \"cpu\", \"cuda\" or \"cuda:N\"") != std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_CASE(device_slots_are_checked_and_expanded) {
+  // One slot per parallel trial; the same device may be named twice.
+  const auto two = parse(kValid, {"experiment.devices=[\"cpu\", \"cpu\"]"});
+  BOOST_TEST(automl::device_slots(two) == (std::vector<std::string>{"cpu", "cpu"}));
+  BOOST_TEST(automl::device_slots(parse(kValid)) == std::vector<std::string>{"cpu"});
+  for (const std::string bad : {"[\"tpu\"]", "[\"cuda\", \"cpu\"]", "[\"cuda:x\"]"}) {
+    const auto msg = error(kValid, {"experiment.devices=" + bad});
+    BOOST_TEST(msg.find("--set experiment.devices") != std::string::npos, msg);
+    BOOST_TEST(msg.find("[\"cuda\"] alone for every visible CUDA device") != std::string::npos, msg);
+  }
+  const auto both = error(kValid, {"experiment.device=\"cuda\"", "experiment.devices=[\"cuda:0\"]"});
+  BOOST_TEST(both.find("set device (one device) or devices (one per parallel trial), not both") != std::string::npos,
+             both);
+  // A CUDA device that LibTorch does not see: the error says where and what to do.
+  if (automl::cuda_device_count() > 0) return;
+  for (const std::string set : {"experiment.devices=[\"cpu\", \"cuda:1\"]", "experiment.devices=[\"cuda\"]",
+                                "experiment.device=\"cuda\""}) {
+    const auto msg = automl::test::error_of([&] {
+      automl::device_slots(automl::parse_experiment(kValid, "exp.toml", "/base", {set}));
+    });
+    BOOST_TEST(msg.find("--set experiment.device") != std::string::npos, msg);
+    BOOST_TEST(msg.find("but LibTorch sees 0 CUDA device(s) (a CPU-only build or no GPU); use \"cpu\" or build "
+                        "against a CUDA LibTorch") != std::string::npos, msg);
+  }
 }
 
 // Found by the experiment and --set fuzz targets (tests/fuzz/regressions/).

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "automl/plugin.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -96,6 +97,17 @@ BOOST_AUTO_TEST_CASE(fingerprint_mismatch) {
   const auto msg = load_error(kBad / "fingerprint");
   BOOST_TEST(contains(msg, "was built with 'gcc-0.0 libtorch-0.0 cxx11abi-0' but this automl with"), msg);
   BOOST_TEST(contains(msg, "Rebuild the plugin"), msg);
+}
+
+// The same compiler and LibTorch version, built for the other backend: a
+// plugin built against the CPU LibTorch in a CUDA host (or back) is refused.
+BOOST_AUTO_TEST_CASE(fingerprint_tells_cpu_from_cuda_builds) {
+  const std::string host = AUTOML_BUILD_FINGERPRINT;
+  BOOST_TEST(contains(host, std::string("-") + AUTOML_TORCH_BACKEND + " "), host);
+  const auto msg = load_error(kBad / "backend");
+  const std::string other = std::string(AUTOML_TORCH_BACKEND) == "cpu" ? "-cuda " : "-cpu ";
+  BOOST_TEST(contains(msg, other), msg);
+  BOOST_TEST(contains(msg, "but this automl with '" + host + "'"), msg);
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_name_names_both_origins) {

@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <set>
 #include <sstream>
 
 #include "automl/experiment/experiment.hpp"
@@ -108,6 +111,28 @@ BOOST_AUTO_TEST_CASE(same_seed_same_run_and_parallel_trials_do_not_change_it) {
   BOOST_CHECK(outcomes(c.run_dir) == outcomes(d.run_dir));
   const auto e = run(*this, experiment("random"), automl::test::scratch_dir("loop_seed"), {"experiment.seed=6"});
   BOOST_CHECK(outcomes(c.run_dir) != outcomes(e.run_dir));
+}
+
+// Parallel trials hold device slots: two trials running at once never share
+// one, both slots are used, and the run is the one a single device gives.
+BOOST_AUTO_TEST_CASE(parallel_trials_hold_device_slots_of_their_own) {
+  const std::string text = experiment("random", "report_slot = true\ndelay_ms = 30\n");
+  const auto one = run(*this, text, automl::test::scratch_dir("loop_slots_one"));
+  const auto two = run(*this, text, automl::test::scratch_dir("loop_slots_two"),
+                       {"experiment.parallel_trials=2", "experiment.threads=2", "experiment.devices=[\"cpu\", \"cpu\"]"});
+  BOOST_TEST(two.trials_ok == 12);
+  BOOST_CHECK(outcomes(one.run_dir) == outcomes(two.run_dir));
+  std::set<double> slots;
+  auto store = automl::ResultsStore::open(two.run_dir / "results.db");
+  for (const auto& t : store->trials()) {
+    slots.insert(t.metrics.at("device_slot"));
+    BOOST_TEST(t.metrics.at("slot_shared") == 0, "trial " << t.id << " ran on a slot another trial held");
+  }
+  BOOST_CHECK(slots == (std::set<double>{0, 1}));
+  std::ifstream log(two.run_dir / "log.txt");
+  const std::string text_log((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  BOOST_TEST(text_log.find("devices: cpu, cpu; one parallel trial on each") != std::string::npos, text_log);
+  BOOST_TEST(text_log.find(" on cpu (slot 1)") != std::string::npos, text_log);
 }
 
 BOOST_AUTO_TEST_CASE(resume_with_a_larger_budget_equals_one_long_run) {

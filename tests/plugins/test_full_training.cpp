@@ -178,6 +178,42 @@ BOOST_AUTO_TEST_CASE(trains_nasbench201_cells) {
   BOOST_TEST(r.metrics.at("params") > 0);
 }
 
+// bf16 autocast (CPU autocast supports it): the network trains in bf16 with
+// fp32 master weights and learns; fp16 needs CUDA and says so.
+BOOST_AUTO_TEST_CASE(bf16_trains_and_fp16_needs_cuda) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  const auto c = automl::build_components(
+      experiment("precision = \"bf16\"\nepochs = 2\nsteps_per_epoch = 20\nlr_min = 0.001\n"), p.registry);
+  const auto r = c.evaluator->evaluate(c.space->parse("naonet_b"), automl::TrialContext{0, 11, 1});
+  BOOST_REQUIRE(r.curve.size() == 2u);
+  const double loss1 = r.curve[0].values.at("train_loss"), loss2 = r.curve[1].values.at("train_loss");
+  BOOST_TEST_MESSAGE("bf16: train loss " << loss1 << " -> " << loss2 << ", valid accuracy " << r.score);
+  BOOST_TEST(loss2 < loss1);
+  BOOST_TEST(r.score > 0.3);  // chance is 0.1
+  const std::string fp16 = automl::test::error_of(
+      [&] { automl::build_components(experiment("precision = \"fp16\"\nepochs = 2\n"), p.registry); });
+  BOOST_TEST(fp16.find("exp.toml") != std::string::npos, fp16);
+  BOOST_TEST(fp16.find("use \"bf16\" (CPU autocast) or \"fp32\"") != std::string::npos, fp16);
+}
+
+// A trial on a device slot (TrialContext::device) trains as one on the
+// evaluator's own device: a slot changes where, not what.
+BOOST_AUTO_TEST_CASE(a_trial_on_a_device_slot_equals_one_on_the_default_device) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  const auto c = automl::build_components(experiment("epochs = 2\nsteps_per_epoch = 3\n"), p.registry);
+  const auto arch = c.space->parse("naonet_b");
+  automl::TrialContext slot{0, 11, 1};
+  slot.device = "cpu";
+  slot.device_slot = 1;
+  const auto on_slot = c.evaluator->evaluate(arch, slot);
+  const auto plain = c.evaluator->evaluate(arch, automl::TrialContext{0, 11, 1});
+  BOOST_TEST(on_slot.score == plain.score);
+  BOOST_TEST(on_slot.metrics.at("train_loss") == plain.metrics.at("train_loss"));
+  BOOST_TEST(c.evaluator->concurrent());
+}
+
 BOOST_AUTO_TEST_CASE(clear_errors_for_spaces_without_networks_and_degenerate_schedules) {
   if (!have_fmnist()) return;
   automl::test::Plugins p;

@@ -109,6 +109,21 @@ BOOST_AUTO_TEST_CASE(a_short_training_falls_well_below_the_unigram_perplexity) {
   BOOST_TEST(r.curve.front().step == 1);
 }
 
+// bf16 autocast on CPU: a short training stays finite and learns (uniform
+// guessing is 10,000); fp16 needs CUDA and says so.
+BOOST_AUTO_TEST_CASE(bf16_trains_and_fp16_needs_cuda) {
+  if (!have_ptb()) return;
+  automl::test::Plugins p;
+  auto c = build(p.registry, "type = \"lm_training\"\nsize = 32\nbatch_size = 16\nbptt = 10\nepochs = 1\n"
+                             "steps_per_epoch = 60\neval_batch_size = 256\nprecision = \"bf16\"\n");
+  const auto r = c.evaluator->evaluate(c.space->parse("naonet_ptb"), {0, 11, 1});
+  BOOST_TEST_MESSAGE("bf16: valid perplexity " << r.metrics.at("valid_ppl"));
+  BOOST_TEST(std::isfinite(r.metrics.at("valid_ppl")));
+  BOOST_TEST(r.metrics.at("valid_ppl") < 2000);
+  const auto msg = automl::test::error_of([&] { build(p.registry, tiny_training(1) + "precision = \"fp16\"\n"); });
+  BOOST_TEST(msg.find("use \"bf16\" (CPU autocast) or \"fp32\"") != std::string::npos, msg);
+}
+
 BOOST_AUTO_TEST_CASE(a_fixed_seed_repeats_the_training) {
   if (!have_ptb()) return;
   automl::test::Plugins p;

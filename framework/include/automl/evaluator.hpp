@@ -48,6 +48,11 @@ struct TrialContext {
   std::uint64_t trial = 0;  ///< 0-based trial number in the run
   std::uint64_t seed = 0;   ///< derived from the experiment seed and the trial number
   int threads = 1;          ///< intra-op threads this trial may use
+  /// The device this trial runs on ("cpu", "cuda:N"): the run's device slot
+  /// that this parallel trial holds ([experiment] devices). Empty: the
+  /// device the evaluator was built with (Context::device).
+  std::string device;
+  int device_slot = 0;      ///< which slot: no other trial holds it while this one runs
   /// The budget asked for, within the evaluator's fidelities(); the host
   /// sets it to the full fidelity when the strategy asked for none. 0 for
   /// evaluators without fidelities.

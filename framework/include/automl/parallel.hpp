@@ -11,17 +11,16 @@ namespace automl {
 /// scheduled one index at a time. Blocks until all calls have returned.
 void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t)>& body);
 
+/// parallel_for whose body also gets the slot (0 to threads-1) of the
+/// worker calling it: no two calls running at once have the same slot.
+void parallel_for_slots(std::size_t n, int threads, const std::function<void(std::size_t, int)>& body);
+
 /// Sets the intra-op threads of LibTorch (and OpenMP) for this process.
 void set_torch_threads(int threads);
 
 /// Cores available to this process.
 int available_cores();
 
-}  // namespace automl
-
-namespace automl {
-/// CUDA devices visible to LibTorch (0 with a CPU-only build).
-int cuda_device_count();
 }  // namespace automl
 
 namespace automl {

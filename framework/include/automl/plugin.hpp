@@ -51,10 +51,13 @@ inline constexpr std::uint32_t kApiVersion = 9;
 #ifndef AUTOML_TORCH_VERSION
 #define AUTOML_TORCH_VERSION "none"
 #endif
-/// Compiler, LibTorch version and C++ ABI of the translation unit that expands
-/// it; host and plugin must agree exactly.
-#define AUTOML_BUILD_FINGERPRINT                                                  \
-  AUTOML_COMPILER_ID " libtorch-" AUTOML_TORCH_VERSION " cxx11abi-" AUTOML_STR( \
+#ifndef AUTOML_TORCH_BACKEND
+#define AUTOML_TORCH_BACKEND "cpu"
+#endif
+/// Compiler, LibTorch version and backend (cpu or cuda) and C++ ABI of the
+/// translation unit that expands it; host and plugin must agree exactly.
+#define AUTOML_BUILD_FINGERPRINT                                                                        \
+  AUTOML_COMPILER_ID " libtorch-" AUTOML_TORCH_VERSION "-" AUTOML_TORCH_BACKEND " cxx11abi-" AUTOML_STR( \
       _GLIBCXX_USE_CXX11_ABI)
 
 enum class Kind { dataset, search_space, strategy, evaluator };

@@ -11,9 +11,13 @@
 namespace automl {
 
 void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t)>& body) {
+  parallel_for_slots(n, threads, [&](std::size_t i, int) { body(i); });
+}
+
+void parallel_for_slots(std::size_t n, int threads, const std::function<void(std::size_t, int)>& body) {
   if (n == 0) return;
   if (threads <= 1 || n == 1) {
-    for (std::size_t i = 0; i < n; ++i) body(i);
+    for (std::size_t i = 0; i < n; ++i) body(i, 0);
     return;
   }
   std::exception_ptr first_error;
@@ -27,7 +31,7 @@ void parallel_for(std::size_t n, int threads, const std::function<void(std::size
         std::lock_guard<std::mutex> lock(error_mutex);
         if (first_error) continue;
       }
-      body(static_cast<std::size_t>(i));
+      body(static_cast<std::size_t>(i), omp_get_thread_num());
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
       if (!first_error) first_error = std::current_exception();

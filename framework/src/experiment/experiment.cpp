@@ -34,6 +34,12 @@ const Schema<ExperimentOptions>& ExperimentOptions::schema() {
           .field("threads", &O::threads, "Cores the run may use; each of the parallel trials gets threads/parallel_trials")
           .range(1, 1024)
           .field("device", &O::device, "\"cpu\", \"cuda\" or \"cuda:N\"")
+          .field("devices", &O::devices,
+                 "Devices for parallel trials, one slot each, round robin (\"cpu\", \"cuda:N\"; [\"cuda\"]: every "
+                 "visible CUDA device); a weight-sharing supernet uses the first; []: [device]")
+          .field("deterministic", &O::deterministic,
+                 "CUDA: cuDNN's deterministic algorithms and no autotuning (slower); CPU runs with one thread per "
+                 "trial are deterministic either way")
           .field("output_dir", &O::output_dir, "Folder for run directories, relative to the current directory")
           .field("plugin_paths", &O::plugin_paths, "Extra plugin files or folders, relative to the experiment file")
           .rule("budget_trials",
@@ -63,6 +69,17 @@ const Schema<ExperimentOptions>& ExperimentOptions::schema() {
           .rule("device", [](const O& o) {
             static const std::regex valid("cpu|cuda|cuda:[0-9]{1,3}");
             return std::regex_match(o.device, valid) ? "" : "expected \"cpu\", \"cuda\" or \"cuda:N\", found \"" + printable(o.device) + "\"";
+          })
+          .rule("devices", [](const O& o) -> std::string {
+            static const std::regex valid("cpu|cuda:[0-9]{1,3}");
+            if (o.devices.size() == 1 && o.devices[0] == "cuda") return "";
+            for (const auto& d : o.devices)
+              if (!std::regex_match(d, valid))
+                return "expected \"cpu\" or \"cuda:N\" in each element, or [\"cuda\"] alone for every visible CUDA "
+                       "device; found \"" + printable(d) + "\"";
+            if (!o.devices.empty() && o.device != "cpu")
+              return "set device (one device) or devices (one per parallel trial), not both";
+            return "";
           });
   return s;
 }

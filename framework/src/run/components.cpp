@@ -7,6 +7,7 @@
 #include <string>
 
 #include "automl/host/registry.hpp"
+#include "automl/devices.hpp"
 #include "automl/parallel.hpp"
 #include "automl/text.hpp"
 
@@ -14,22 +15,43 @@ namespace automl {
 
 namespace {
 
-void check_device(const Experiment& exp) {
-  const std::string& device = exp.options.device;
-  if (device == "cpu") return;
-  const int available = cuda_device_count();
-  const int wanted = device == "cuda" ? 0 : std::stoi(device.substr(5));
-  if (wanted >= available)
-    throw ConfigError(exp.experiment_section.where("device"),
-                      "[experiment] device = \"" + device + "\" but LibTorch sees " + std::to_string(available) +
-                          " CUDA device(s)" + (available == 0 ? " (a CPU-only build or no GPU)" : "") +
-                          "; use device = \"cpu\" or build against a CUDA LibTorch (-DTorch_DIR=...)");
+ConfigError unseen_device(const Experiment& exp, const char* key, const std::string& device, int available) {
+  return ConfigError(exp.experiment_section.where(key),
+                     std::string("[experiment] ") + key + " names \"" + device + "\" but LibTorch sees " +
+                         std::to_string(available) + " CUDA device(s)" +
+                         (available == 0 ? " (a CPU-only build or no GPU)" : "") +
+                         "; use \"cpu\" or build against a CUDA LibTorch (README: Running on GPUs)");
 }
+
+}  // namespace
+
+std::vector<std::string> device_slots(const Experiment& exp) {
+  const auto& o = exp.options;
+  const char* key = o.devices.empty() ? "device" : "devices";
+  std::vector<std::string> slots = o.devices.empty() ? std::vector<std::string>{o.device} : o.devices;
+  const bool cuda = std::any_of(slots.begin(), slots.end(), [](const std::string& d) { return d != "cpu"; });
+  if (!cuda) return slots;
+  const int available = cuda_device_count();
+  if (slots == std::vector<std::string>{"cuda"} && !o.devices.empty()) {
+    if (available == 0) throw unseen_device(exp, key, "cuda", available);
+    slots.clear();
+    for (int i = 0; i < available; ++i) slots.push_back("cuda:" + std::to_string(i));
+    return slots;
+  }
+  for (const auto& d : slots) {
+    if (d == "cpu") continue;
+    const int wanted = d == "cuda" ? 0 : std::stoi(d.substr(5));
+    if (wanted >= available) throw unseen_device(exp, key, d, available);
+  }
+  return slots;
+}
+
+namespace {
 
 Context base_context(const Experiment& exp) {
   Context ctx;
   ctx.threads = threads_per_trial(exp.options);
-  ctx.device = exp.options.device;
+  ctx.device = exp.options.devices.empty() ? exp.options.device : exp.options.devices.front();
   ctx.base_dir = exp.base_dir;
   return ctx;
 }
@@ -84,7 +106,10 @@ namespace {
 // needs: the dataset, the search space and the evaluator. Each gets the same
 // derived seed either way.
 Components build(const Experiment& exp, const Registry& registry, bool search) {
-  check_device(exp);
+  // A trial process checks only the device it is given (in a Slurm task,
+  // the host's numbering of devices is not the task's).
+  const auto slots = search ? device_slots(exp) : std::vector<std::string>{exp.options.device};
+  if (slots.front() != "cpu" || !exp.options.devices.empty()) configure_cudnn(exp.options.deterministic);
   Context ctx = base_context(exp);
   Components c;
   if (exp.dataset) {

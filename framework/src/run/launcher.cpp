@@ -61,9 +61,11 @@ bool trial_process_alive(pid_t pid, const fs::path& run_dir, std::int64_t trial)
 
 class ProcessLauncher final : public Launcher {
  public:
-  ProcessLauncher(const LauncherOptions& o, fs::path run_dir, ResultsStore& store, int parallel)
+  ProcessLauncher(const LauncherOptions& o, fs::path run_dir, ResultsStore& store, int parallel,
+                  std::vector<std::string> devices)
       : o_(o), run_dir_(std::move(run_dir)), store_(store), parallel_(parallel),
-        poll_(o.poll_seconds > 0 ? o.poll_seconds : 0.05), exe_(detail::automl_executable()) {}
+        poll_(o.poll_seconds > 0 ? o.poll_seconds : 0.05), exe_(detail::automl_executable()),
+        devices_(std::move(devices)) {}
 
   void run(std::int64_t, const std::vector<std::int64_t>& ids, const std::function<void(const LaunchOutcome&)>& finished,
            const LaunchStop& stop) override {
@@ -91,8 +93,12 @@ class ProcessLauncher final : public Launcher {
       while (!stop.no_more() && !queue.empty() && running.size() + adopted.size() < static_cast<std::size_t>(parallel_)) {
         const auto [id, attempt] = queue.front();
         queue.pop_front();
-        JobRecord job = start(id, attempt);
-        running[static_cast<pid_t>(std::stoll(job.job))] = job;
+        int slot = 0;  // the lowest slot none of our children holds
+        while (std::any_of(slot_of_.begin(), slot_of_.end(), [&](const auto& p) { return p.second == slot; })) ++slot;
+        JobRecord job = start(id, attempt, slot);
+        const auto pid = static_cast<pid_t>(std::stoll(job.job));
+        running[pid] = job;
+        slot_of_[pid] = slot;
       }
       if (running.empty() && (adopted.empty() || stop.no_more()) && (queue.empty() || stop.no_more())) return;
       if (stop.interrupted() && !forwarded) {
@@ -107,6 +113,7 @@ class ProcessLauncher final : public Launcher {
           continue;
         }
         JobRecord job = it->second;
+        slot_of_.erase(it->first);
         it = running.erase(it);
         ended(job, done < 0 ? std::optional<int>() : std::optional<int>(status), queue, finished);
       }
@@ -139,14 +146,17 @@ class ProcessLauncher final : public Launcher {
   }
 
  private:
-  JobRecord start(std::int64_t id, int attempt) {
+  JobRecord start(std::int64_t id, int attempt, int slot) {
     JobRecord job;
     job.trial = id;
     job.attempt = attempt;
     job.launcher = "process";
     job.host = host_name();
     job.log = (launch_dir(run_dir_) / fmt::format("trial-{}-attempt-{}.log", id, attempt)).string();
-    const pid_t pid = detail::spawn({exe_.string(), "trial", run_dir_.string(), std::to_string(id)}, job.log);
+    std::vector<std::string> env;
+    if (!devices_.empty())
+      env.push_back(std::string(kTrialDeviceVariable) + "=" + devices_[static_cast<std::size_t>(slot) % devices_.size()]);
+    const pid_t pid = detail::spawn({exe_.string(), "trial", run_dir_.string(), std::to_string(id)}, job.log, env);
     job.job = std::to_string(pid);
     job.state = "RUNNING";
     store_.put_job(job);
@@ -189,6 +199,8 @@ class ProcessLauncher final : public Launcher {
   int parallel_;
   double poll_;
   fs::path exe_;
+  std::vector<std::string> devices_;  // the run's device slots
+  std::map<pid_t, int> slot_of_;       // the slot each child holds
 };
 
 bool local_only_path(const fs::path& p) {
@@ -201,9 +213,10 @@ bool local_only_path(const fs::path& p) {
 }  // namespace
 
 std::unique_ptr<Launcher> make_launcher(const LauncherOptions& o, const fs::path& run_dir, ResultsStore& store,
-                                        int trial_threads, int parallel, const std::string& job_name) {
+                                        int trial_threads, int parallel, const std::string& job_name,
+                                        std::vector<std::string> devices) {
   const fs::path dir = fs::absolute(run_dir).lexically_normal();
-  if (o.type == "process") return std::make_unique<ProcessLauncher>(o, dir, store, parallel);
+  if (o.type == "process") return std::make_unique<ProcessLauncher>(o, dir, store, parallel, std::move(devices));
   if (o.type == "slurm") return detail::make_slurm_launcher(o, dir, store, trial_threads, parallel, job_name);
   return nullptr;
 }

@@ -19,6 +19,7 @@
 #include "automl/host/logging.hpp"
 #include "automl/log.hpp"
 #include "automl/parallel.hpp"
+#include "automl/run/components.hpp"
 #include "automl/random.hpp"
 #include "automl/run/fidelity.hpp"
 #include "automl/run/launcher.hpp"
@@ -60,7 +61,7 @@ class Runner {
          const RunControl& control)
       : exp_(exp), c_(std::move(components)), run_dir_(std::move(run_dir)), store_(std::move(store)),
         control_(control), strategy_tag_("strategy '" + exp.strategy.type + "'"),
-        evaluator_tag_("evaluator '" + exp.evaluator.type + "'") {}
+        evaluator_tag_("evaluator '" + exp.evaluator.type + "'"), slots_(device_slots(exp)) {}
 
   RunSummary run(bool resume) {
     set_torch_threads(threads_per_trial(exp_.options));
@@ -73,12 +74,13 @@ class Runner {
                         "evaluator '" + exp_.evaluator.type + "' trains one supernet in one process, so this run is "
                         "one Slurm job as a whole: `automl run` submits it and `automl resume` re-attaches to it");
     launcher_ = make_launcher(exp_.launcher, run_dir_, *store_, threads_per_trial(exp_.options),
-                              exp_.options.parallel_trials, exp_.options.name);
+                              exp_.options.parallel_trials, exp_.options.name, slots_);
     if (launcher_) {
       write_launch_experiment(run_dir_, store_->meta("experiment").value_or(""), store_->meta("base_dir").value_or(""));
       log_info(fmt::format("trials run through the {} launcher (`automl trial`); their output: {}", exp_.launcher.type,
                            launch_dir(run_dir_).string()));
     }
+    log_devices();
     fidelities_ = c_.evaluator->fidelities();
     if (exp_.options.budget_fidelity > 0 && !fidelities_)
       throw ConfigError::for_key("budget_fidelity",
@@ -241,9 +243,9 @@ class Runner {
       launch(round, pending);
     } else {
       const int workers = c_.evaluator->concurrent() ? exp_.options.parallel_trials : 1;
-      parallel_for(pending.size(), workers, [&](std::size_t i) {
+      parallel_for_slots(pending.size(), workers, [&](std::size_t i, int slot) {
         if (stop_requested_within_round()) return;
-        run_trial(*pending[i]);
+        run_trial(*pending[i], slot);
       });
     }
     for (const auto& t : trials)
@@ -330,10 +332,33 @@ class Runner {
                                     static_cast<std::uint64_t>(exp_.options.seed), *c_.space);
   }
 
-  void run_trial(TrialRecord& t) {
+  // One trial in this process, on the device of the worker slot it holds.
+  void run_trial(TrialRecord& t, int slot) {
     const double asked = t.fidelity;
-    evaluate_into(*c_.evaluator, t, threads_per_trial(exp_.options), "trials");
-    commit_trial(t, asked);
+    TrialContext ctx = evaluation_context(*c_.evaluator, t, threads_per_trial(exp_.options), "trials");
+    ctx.device_slot = slot;
+    ctx.device = slots_[static_cast<std::size_t>(slot) % slots_.size()];
+    evaluate_trial(*c_.evaluator, t, ctx);
+    commit_trial(t, asked, slots_.size() > 1 ? " on " + ctx.device + " (slot " + std::to_string(slot) + ")" : "");
+  }
+
+  // Where the trials run: said when there is a choice (several slots, or
+  // more parallel trials than devices).
+  void log_devices() const {
+    if (launcher_ || (slots_.size() == 1 && slots_[0] == "cpu")) return;
+    const int parallel = c_.evaluator->concurrent() ? exp_.options.parallel_trials : 1;
+    const auto devices = static_cast<int>(slots_.size());
+    std::string line = fmt::format("devices: {}", fmt::join(slots_, ", "));
+    if (c_.evaluator->trials_share_state())
+      line += fmt::format("; evaluator '{}' keeps its shared weights on {}", exp_.evaluator.type, slots_[0]);
+    else if (parallel > devices)
+      line += fmt::format("; {} parallel trials share {} device slot(s): up to {} trials at once on one device, "
+                          "their kernels interleaving on it", parallel, devices, (parallel + devices - 1) / devices);
+    else if (parallel < devices)
+      line += fmt::format("; only {} of them in use: parallel_trials = {}", parallel, parallel);
+    else
+      line += "; one parallel trial on each";
+    log_info(line);
   }
 
   // The round's pending trials through the launcher: each written as a task
@@ -383,7 +408,7 @@ class Runner {
   }
 
   // Commits an evaluated trial: its cost, its [reference] score, the store and the log.
-  void commit_trial(TrialRecord& t, double asked) {
+  void commit_trial(TrialRecord& t, double asked, const std::string& where = "") {
     if (t.fidelity != asked) {  // the evaluator spent another budget than asked (a table's nearest column)
       std::lock_guard<std::mutex> lock(report_mutex_);
       fidelity_total_ += t.fidelity - asked;
@@ -392,7 +417,7 @@ class Runner {
     add_reference(t);
     t.elapsed_s = elapsed_s();
     store_->finish_trial(t);
-    report(t);
+    report(t, where);
   }
 
   // The [reference] evaluator's score of a successful trial, stored as the
@@ -463,12 +488,12 @@ class Runner {
     if (t.status != TrialStatus::pending) ++done_;
   }
 
-  void report(const TrialRecord& t) {
+  void report(const TrialRecord& t, const std::string& where) {
     std::lock_guard<std::mutex> lock(report_mutex_);
     note_best(t);
     const std::string outcome = t.status == TrialStatus::ok ? fmt::format("score {:.4f}", t.score)
                                                             : "FAILED: " + t.error;
-    log_trial(fmt::format("trial {} {} {} ({:.2f} s)", t.id, outcome, t.arch_text, t.wall_s));
+    log_trial(fmt::format("trial {} {} {} ({:.2f} s{})", t.id, outcome, t.arch_text, t.wall_s, where));
     if (progress_) progress_->update(done_, best_ ? std::optional<double>(best_->score) : std::nullopt);
   }
 
@@ -504,6 +529,7 @@ class Runner {
   RunControl control_;
   std::string strategy_tag_;
   std::string evaluator_tag_;
+  std::vector<std::string> slots_;  // the run's device slots: parallel trial slot k runs on slots_[k % size]
   Clock::time_point start_ = Clock::now();
   double elapsed_before_ = 0;
   std::int64_t trials_total_ = 0;
@@ -548,6 +574,7 @@ std::unique_ptr<ResultsStore> record_run(const Experiment& exp, const Registry& 
   store->set_meta("automl_version", AUTOML_VERSION);
   store->set_meta("automl_commit", AUTOML_GIT_COMMIT);
   store->set_meta("libtorch_version", AUTOML_TORCH_VERSION);
+  store->set_meta("libtorch_backend", AUTOML_TORCH_BACKEND);
   store->set_meta("host", host_name());
   {
     std::ofstream out(dir / "resolved.toml");

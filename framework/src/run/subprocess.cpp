@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -108,11 +109,22 @@ CommandOutput run_command(const std::vector<std::string>& argv) {
   return result;
 }
 
-pid_t spawn(const std::vector<std::string>& argv, const fs::path& log) {
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const std::vector<std::string>& env) {
   fs::create_directories(log.parent_path());
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) throw Error("cannot open " + log.string() + ": " + std::strerror(errno));
   auto args = c_argv(argv);
+  // The child's environment is built here: between fork and exec only
+  // async-signal-safe calls are allowed (no setenv).
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    const auto name = entry.substr(0, entry.find('=') + 1);
+    const bool replaced = std::any_of(env.begin(), env.end(), [&](const std::string& x) { return x.rfind(name, 0) == 0; });
+    if (!replaced) envp.push_back(*e);
+  }
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(log_fd);
@@ -123,7 +135,7 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& log) {
     if (null >= 0) ::dup2(null, 0);
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
-    ::execv(args[0], args.data());
+    ::execve(args[0], args.data(), envp.data());
     static const char message[] = "automl: could not start the trial process\n";
     (void)!::write(2, message, sizeof message - 1);
     ::_exit(127);

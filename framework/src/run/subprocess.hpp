@@ -25,9 +25,11 @@ CommandOutput run_command(const std::vector<std::string>& argv);
 std::optional<std::filesystem::path> find_on_path(const std::string& program);
 
 /// Starts `argv` (argv[0] a path) in the background, its stdin /dev/null and
-/// its stdout and stderr appended to `log`; returns its PID. Throws Error
-/// when it cannot fork or the log cannot be opened.
-pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& log);
+/// its stdout and stderr appended to `log`, this process's environment with
+/// `env` ("NAME=value" each) added; returns its PID. Throws Error when it
+/// cannot fork or the log cannot be opened.
+pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& log,
+            const std::vector<std::string>& env = {});
 
 /// How a child ended, from a waitpid status: "exit code N" or "signal N (NAME)".
 std::string describe_wait_status(int status);

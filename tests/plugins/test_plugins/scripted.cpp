@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "automl/plugin.hpp"
@@ -24,6 +26,7 @@ class Scripted final : public automl::Evaluator {
     double max_fidelity = 0;  // > 0: fidelities [1, max_fidelity]; the score grows by 0.01 per unit
     int crash_every = 0;      // trial ids divisible by it (after 0) raise SIGSEGV
     bool crash_once = false;  // ... only the first time (a marker in the trial's directory)
+    bool report_slot = false;  // metrics device_slot, and slot_shared = 1 when another trial held the slot
     bool one_process = false;  // says its trials share state, as a weight-sharing evaluator's do
   };
   static const automl::Schema<Options>& schema() {
@@ -41,6 +44,8 @@ class Scripted final : public automl::Evaluator {
                               .at_least(0)
                               .field("crash_once", &Options::crash_once,
                                      "Crash only the first time a trial runs (a retry succeeds)")
+                              .field("report_slot", &Options::report_slot,
+                                     "Metrics device_slot and slot_shared (another running trial held the slot)")
                               .field("one_process", &Options::one_process,
                                      "Trials share state in one process (as weight sharing): a Slurm run is one job")
                               .example("");
@@ -62,7 +67,16 @@ class Scripted final : public automl::Evaluator {
   }
 
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& t) override {
+    bool shared = false;
+    if (o_.report_slot) {
+      std::lock_guard<std::mutex> lock(slots_mutex_);
+      shared = !busy_slots_.insert(t.device_slot).second;
+    }
     if (o_.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o_.delay_ms));
+    if (o_.report_slot) {
+      std::lock_guard<std::mutex> lock(slots_mutex_);
+      if (!shared) busy_slots_.erase(t.device_slot);
+    }
     if (o_.crash_every > 0 && t.trial > 0 && t.trial % o_.crash_every == 0) {
       const auto marker = t.dir / "crashed";
       if (!o_.crash_once || !std::filesystem::exists(marker)) {
@@ -80,11 +94,18 @@ class Scripted final : public automl::Evaluator {
       r.score = std::numeric_limits<double>::quiet_NaN();
     r.score += 0.01 * t.fidelity;
     r.metrics["genes"] = static_cast<double>(arch.genes.size());
+    if (o_.report_slot) {
+      r.metrics["device_slot"] = t.device_slot;
+      r.metrics["slot_shared"] = shared ? 1 : 0;
+      if (t.device != "cpu") throw std::runtime_error("scripted: trial on device '" + t.device + "', not cpu");
+    }
     return r;
   }
 
  private:
   Options o_;
+  std::mutex slots_mutex_;
+  std::set<int> busy_slots_;
 };
 
 void register_components(automl::Registrar& r) { r.add<Scripted>(); }

@@ -26,6 +26,10 @@ struct ExperimentOptions {
   int parallel_trials = 1;
   int threads = 1;                        ///< cores the run may use in total
   std::string device = "cpu";
+  /// Device slots for parallel trials, round robin ("cuda:0", "cuda:1", ...;
+  /// ["cuda"]: every visible CUDA device); empty: [device].
+  std::vector<std::string> devices;
+  bool deterministic = false;             ///< cuDNN's deterministic algorithms instead of autotuning
   std::string output_dir = "runs";        ///< relative to the current directory
   std::vector<std::string> plugin_paths;  ///< extra plugin files or folders
 

@@ -15,6 +15,7 @@
 #include "automl/data/tensor_data.hpp"
 #include "automl/nn/lm_options.hpp"
 #include "automl/nn/network.hpp"
+#include "automl/nn/precision.hpp"
 #include "automl/random.hpp"
 
 namespace automl::nn {
@@ -122,13 +123,14 @@ struct LmTrainOptions {
   double grad_clip = 0.25;    ///< global L2 norm; 0: off
   double alpha = 0;           ///< activation regularization
   double beta = 1e-3;         ///< temporal activation regularization
+  Precision precision = Precision::fp32;  ///< of the forward pass (autocast); fp16 scales the loss
 };
 
 inline LanguageModelConfig model_config(const LmOptions& o) {
   return {o.size, o.dropout_output, o.dropout_hidden, o.dropout_x, o.dropout_input, o.dropout_embedding};
 }
 inline LmTrainOptions train_options(const LmOptions& o) {
-  return {o.bptt, bptt_draw(o.bptt_draw), o.lr, o.grad_clip, o.alpha, o.beta};
+  return {o.bptt, bptt_draw(o.bptt_draw), o.lr, o.grad_clip, o.alpha, o.beta, parse_precision(o.precision)};
 }
 
 /// Where a pass over a batchified training split stands.
@@ -137,6 +139,9 @@ struct LmCursor {
   at::Tensor hidden;          ///< carried state (undefined: zeros)
   std::int64_t length = 0;    ///< steps of the last window
   bool wrapped = false;       ///< set by lm_train_step when the pass ended and the cursor went back to 0
+  /// fp16 loss scaling (enabled by the first fp16 step). Not part of a
+  /// checkpoint: a resumed fp16 training starts its scale over.
+  LossScaler scaler{false};
 };
 
 /// One SGD step of `model` (in training mode) on the window of `batches`

@@ -25,6 +25,7 @@ struct LmOptions {
   double weight_decay = 8e-7;
   double alpha = 0;
   double beta = 1e-3;
+  std::string precision = "fp32";  ///< "fp32", "bf16", "fp16" (automl/nn/precision.hpp)
 };
 
 /// `s` with LmOptions' keys declared (`O` derives from LmOptions).
@@ -58,6 +59,10 @@ Schema<O> add_lm_fields(Schema<O> s) {
       .range(0, 1000000)
       .field("weight_decay", static_cast<double O::*>(&B::weight_decay), "SGD weight decay")
       .range(0, 1)
+      .field("precision", static_cast<std::string O::*>(&B::precision),
+             "Training precision: fp32; bf16 (autocast, fp32 master weights; CPU and GPU); fp16 (autocast with "
+             "dynamic loss scaling; CUDA only). Perplexities are measured in fp32")
+      .one_of({"fp32", "bf16", "fp16"})
       .field("alpha", static_cast<double O::*>(&B::alpha), "Activation regularization (AR) weight")
       .range(0, 100)
       .field("beta", static_cast<double O::*>(&B::beta), "Temporal activation regularization (TAR) weight")

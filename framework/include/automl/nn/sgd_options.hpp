@@ -5,6 +5,8 @@
 // change the defaults in their constructor and call add_sgd_fields() where
 // the keys belong in their schema.
 
+#include <string>
+
 #include "automl/params.hpp"
 
 namespace automl::nn {
@@ -16,6 +18,7 @@ struct SgdOptions {
   bool nesterov = false;
   double weight_decay = 3e-4;
   double grad_clip = 5.0;  ///< global L2 norm; 0: off
+  std::string precision = "fp32";  ///< "fp32", "bf16", "fp16" (automl/nn/precision.hpp)
 };
 
 /// `s` with SgdOptions' keys declared (`O` derives from SgdOptions).
@@ -33,6 +36,10 @@ Schema<O> add_sgd_fields(Schema<O> s) {
       .range(0, 1)
       .field("grad_clip", static_cast<double O::*>(&B::grad_clip), "Clip the global gradient norm to this; 0: off")
       .range(0, 1000000)
+      .field("precision", static_cast<std::string O::*>(&B::precision),
+             "Training precision: fp32; bf16 (autocast, fp32 master weights; CPU and GPU); fp16 (autocast with "
+             "dynamic loss scaling; CUDA only)")
+      .one_of({"fp32", "bf16", "fp16"})
       .rule("nesterov",
             [](const O& o) { return o.nesterov && o.momentum <= 0 ? "Nesterov momentum needs momentum > 0" : ""; });
   return s;

@@ -4,6 +4,8 @@
 // data when it is constructed), and the run uses the same objects.
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "automl/experiment/experiment.hpp"
 
@@ -34,6 +36,13 @@ Components build_trial_components(const Experiment& experiment, const Registry& 
 std::unique_ptr<SearchSpace> build_search_space(const Experiment& experiment, const Registry& registry);
 /// Only the [dataset] of an experiment (automl data); ConfigError when it has none.
 std::unique_ptr<Dataset> build_dataset(const Experiment& experiment, const Registry& registry);
+
+/// The device slots of a run: [experiment] devices as given, ["cuda"]
+/// expanded to every visible CUDA device ("cuda:0", "cuda:1", ...), or
+/// [device] when devices is empty. Parallel trial slot k runs on slot
+/// k % size; the evaluators are built on the first. ConfigError, placed at
+/// the key, when a CUDA device is named that LibTorch does not see.
+std::vector<std::string> device_slots(const Experiment& experiment);
 
 /// Intra-op threads of one trial: the experiment's threads shared by its
 /// parallel trials.

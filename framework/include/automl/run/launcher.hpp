@@ -61,9 +61,16 @@ class Launcher {
 
 /// The launcher `options` name for the run in `run_dir` (nullptr for
 /// local). `trial_threads` is what each trial gets; `job_name` names jobs.
+/// `devices`: the run's device slots; the process launcher gives each trial
+/// process the slot it holds (environment AUTOML_TRIAL_DEVICE), a Slurm
+/// task uses the GPU Slurm gives it.
 std::unique_ptr<Launcher> make_launcher(const LauncherOptions& options, const std::filesystem::path& run_dir,
                                         ResultsStore& store, int trial_threads, int parallel,
-                                        const std::string& job_name);
+                                        const std::string& job_name, std::vector<std::string> devices = {});
+
+/// The environment variable through which the process launcher names a trial
+/// process's device.
+inline constexpr const char* kTrialDeviceVariable = "AUTOML_TRIAL_DEVICE";
 
 /// The files and folders an experiment's plugin tables name (string values
 /// that exist as paths, relative to its base directory), as
