@@ -94,7 +94,17 @@ launcher_checks() {  # TYPE EXTRA_SET...
   echo "$type: same trials as local; crashes fail alone (or are retried); kill -9 and resume re-attach"
 }
 
-if [ "$only" != slurm ]; then launcher_checks process; fi
+if [ "$only" != slurm ]; then
+  launcher_checks process
+  # Device slots: each trial process is given the device of the slot it
+  # holds (two "cpu" slots here) and says so; the trials stay the same.
+  run process-slots --set launcher.type=process --set 'experiment.devices=["cpu", "cpu"]' \
+    || fail "process run with two device slots: $(cat process-slots.txt)"
+  trials runs/process-slots > slots.csv
+  diff local.csv slots.csv > /dev/null || fail "two device slots changed the trials: $(diff local.csv slots.csv)"
+  n=$(grep -l "^trial [0-9]* of .* (PID [0-9]*, cpu): " runs/process-slots/launch/trial-*-attempt-0.log | wc -l)
+  [ "$n" = 8 ] || fail "process: $n of 8 trial logs name their device: $(cat runs/process-slots/launch/trial-0-attempt-0.log)"
+fi
 [ "$only" = process ] && exit 0
 
 if ! command -v sbatch > /dev/null || ! sinfo -h > /dev/null 2>&1; then
