@@ -17,11 +17,9 @@
 
 #include <torch/torch.h>
 
-#include "automl/experiment/experiment.hpp"
-#include "automl/host/plugin_host.hpp"
-#include "automl/host/registry.hpp"
 #include "automl/nn/network.hpp"
 #include "automl/parallel.hpp"
+#include "nasnet_space.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -35,18 +33,8 @@ int main(int argc, char** argv) {
   automl::tune_allocator();  // as the automl host does
   automl::set_torch_threads(threads);
 
-  automl::Registry registry;
-  automl::PluginHost host(registry);
-  host.load_defaults();
-  const auto exp = automl::parse_experiment(
-      "[experiment]\nbudget_trials=1\n[search_space]\ntype=\"nasnet_cnn\"\nop_set=\"" + std::string(cell == "naonet_a" ? "naonet" : "nao_ws") +
-          "\"\n[strategy]\ntype=\"random\"\n[evaluator]\ntype=\"tabular\"\ntable=\"x\"\n",
-      "bench", "/");
-  const auto space = registry.make<automl::SearchSpace>("nasnet_cnn", exp.search_space.section, automl::Context{}, {});
-  automl::DatasetInfo cifar;
-  cifar.task = "image_classification";
-  cifar.shape = {3, 32, 32};
-  cifar.classes = 10;
+  const auto space = bench::nasnet_space(cell == "naonet_a" ? "naonet" : "nao_ws");
+  const auto cifar = bench::cifar_info();
   torch::manual_seed(0);
   const auto net = space->networks()->build(space->parse(cell), {layers, channels, true, 0.4, 0.8}, cifar);
   torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.025).momentum(0.9).weight_decay(3e-4));
