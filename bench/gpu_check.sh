@@ -43,6 +43,8 @@ if [ ! -e "$prefix/.unpacked" ]; then
 fi
 lib=$prefix/usr/lib/x86_64-linux-gnu
 export PATH=$prefix/usr/bin:$PATH
+# LibTorch's CMake config looks for the CUDA toolkit (nvcc) on PATH.
+if ! command -v nvcc > /dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then export PATH=$PATH:/usr/local/cuda/bin; fi
 export PKG_CONFIG_SYSROOT_DIR=$prefix PKG_CONFIG_LIBDIR=$lib/pkgconfig:$prefix/usr/share/pkgconfig
 
 # 2. LibTorch: the pip PyTorch's (its C++ ABI must be the new one, as Debian's libraries).

@@ -32,7 +32,7 @@ TorchBuild torch_build() {
 #if defined(AUTOML_WITH_CUDA)
   if (b.cuda_available) {
     for (int i = 0; i < cuda_device_count(); ++i) {
-      const auto* p = at::cuda::getDeviceProperties(i);
+      const auto* p = at::cuda::getDeviceProperties(static_cast<c10::DeviceIndex>(i));
       b.device_names.push_back(fmt::format("{} ({:.0f} GiB, compute capability {}.{})", p->name,
                                            static_cast<double>(p->totalGlobalMem) / (1 << 30), p->major, p->minor));
     }
