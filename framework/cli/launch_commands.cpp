@@ -37,11 +37,11 @@ namespace {
 // in a Slurm task the GPU Slurm gave it (its first visible one), else the
 // run's first device.
 std::string trial_device(const Experiment& exp) {
-  const std::string first = exp.options.devices.empty() ? exp.options.device : exp.options.devices.front();
+  const std::string first = exp.options.device_list().front();
   if (const char* given = std::getenv(kTrialDeviceVariable); given != nullptr && *given != 0) return given;
   if (exp.launcher.type != "slurm" || first == "cpu") return first;
   if (cuda_device_count() == 0)
-    throw ConfigError(exp.experiment_section.where(exp.options.devices.empty() ? "device" : "devices"),
+    throw ConfigError(exp.experiment_section.where(exp.options.device_key()),
                       "this Slurm task sees no CUDA device (CUDA_VISIBLE_DEVICES is \"" +
                           std::string(std::getenv("CUDA_VISIBLE_DEVICES") ? std::getenv("CUDA_VISIBLE_DEVICES") : "") +
                           "\"); ask Slurm for one per task with [launcher] gres = \"gpu:1\"");

@@ -27,8 +27,8 @@ ConfigError unseen_device(const Experiment& exp, const char* key, const std::str
 
 std::vector<std::string> device_slots(const Experiment& exp) {
   const auto& o = exp.options;
-  const char* key = o.devices.empty() ? "device" : "devices";
-  std::vector<std::string> slots = o.devices.empty() ? std::vector<std::string>{o.device} : o.devices;
+  const char* key = o.device_key();
+  std::vector<std::string> slots = o.device_list();
   const bool cuda = std::any_of(slots.begin(), slots.end(), [](const std::string& d) { return d != "cpu"; });
   if (!cuda) return slots;
   const int available = cuda_device_count();
@@ -51,7 +51,7 @@ namespace {
 Context base_context(const Experiment& exp) {
   Context ctx;
   ctx.threads = threads_per_trial(exp.options);
-  ctx.device = exp.options.devices.empty() ? exp.options.device : exp.options.devices.front();
+  ctx.device = exp.options.device_list().front();
   ctx.base_dir = exp.base_dir;
   return ctx;
 }
@@ -108,8 +108,9 @@ namespace {
 Components build(const Experiment& exp, const Registry& registry, bool search) {
   // A trial process checks only the device it is given (in a Slurm task,
   // the host's numbering of devices is not the task's).
-  const auto slots = search ? device_slots(exp) : std::vector<std::string>{exp.options.device};
-  if (slots.front() != "cpu" || !exp.options.devices.empty()) configure_cudnn(exp.options.deterministic);
+  const auto slots = search ? device_slots(exp) : exp.options.device_list();
+  if (std::any_of(slots.begin(), slots.end(), [](const std::string& d) { return d != "cpu"; }))
+    configure_cudnn(exp.options.deterministic);
   Context ctx = base_context(exp);
   Components c;
   if (exp.dataset) {

@@ -34,6 +34,10 @@ struct ExperimentOptions {
   std::vector<std::string> plugin_paths;  ///< extra plugin files or folders
 
   static const Schema<ExperimentOptions>& schema();
+  /// The key that names the run's devices ("devices" when given, else "device").
+  const char* device_key() const { return devices.empty() ? "device" : "devices"; }
+  /// The devices as written: `devices`, or [device].
+  std::vector<std::string> device_list() const { return devices.empty() ? std::vector<std::string>{device} : devices; }
 };
 
 /// [launcher]: where trials execute (automl/run/launcher.hpp). Optional;
