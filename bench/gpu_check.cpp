@@ -3,8 +3,8 @@
 // network (same weights, same batch: logits within 1e-3, TF32 off); NAONet-B
 // at N=6/F=36, batch 128, training step time fp32 vs bf16; the NAO-WS
 // supernet at N=3/C=20, batch 64: step and per-candidate scoring time (500
-// images), fp32 and bf16; the copy of uint8 batches to the device, pinned
-// and pageable, with normalization there; peak device memory of each part.
+// images), fp32 and bf16; the image loader's CPU path against its device
+// path (same pixels? images/s); peak device memory of each part.
 //   build/bin/bench_gpu_check [DEVICE] [--quick]
 // DEVICE: "cuda" (the default when one is visible) or "cpu"; --quick uses
 // tiny sizes (a smoke run of this program on a CPU machine).
@@ -27,6 +27,7 @@
 #include "automl/nn/precision.hpp"
 #include "automl/parallel.hpp"
 #include "nasnet_space.hpp"
+#include "random_images.hpp"
 
 namespace {
 
@@ -34,17 +35,17 @@ using automl::nn::Precision;
 
 torch::Device device{torch::kCPU};
 
-void sync() {
+void device_sync() {
   if (device.is_cuda()) torch::cuda::synchronize();
 }
 
 // Seconds per call of `body`, after `warmup` calls, over `n` calls.
 double seconds_per(int warmup, int n, const std::function<void(int)>& body) {
   for (int i = 0; i < warmup; ++i) body(i);
-  sync();
+  device_sync();
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < n; ++i) body(warmup + i);
-  sync();
+  device_sync();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / n;
 }
 
@@ -181,24 +182,43 @@ int main(int argc, char** argv) {
                 step_peak.c_str(), score, z.score_images);
   }
 
-  // 4. Batches to the device: uint8 [B, 3, 32, 32] copied, then made float
-  // and normalized there (what an on-device loader would do).
-  if (device.is_cuda()) {
-    const int batch = 128, batches = quick ? 4 : 200;
-    const auto mean = torch::tensor({0.4914f, 0.4822f, 0.4465f}).view({1, 3, 1, 1}).to(device);
-    const auto stdev = torch::tensor({0.2470f, 0.2435f, 0.2616f}).view({1, 3, 1, 1}).to(device);
-    for (const bool pinned : {false, true}) {
-      auto host_batch = torch::randint(0, 256, {batch, 3, 32, 32}, torch::kUInt8);
-      if (pinned) host_batch = host_batch.pin_memory();
-      const double s = seconds_per(5, batches, [&](int) {
-        const auto on_device = host_batch.to(device, /*non_blocking=*/pinned);
-        (void)((on_device.to(torch::kFloat).div_(255.0f) - mean) / stdev);
-      });
-      std::printf("uint8 batches of %d to %s and normalized there, %s memory: %.0f images/s\n", batch,
-                  device.str().c_str(), pinned ? "pinned" : "pageable", batch / s);
+  // 4. The image loader, CPU path (per-pixel loops, float batch copied) and
+  // device path (uint8 batch pinned and copied non-blocking, augmented on the
+  // device; on a CPU the same tensor ops there): images/s of training batches
+  // on the device, and whether the two give the same pixels.
+  {
+    const auto data = automl::data::ImageDataset(bench::random_cifar(quick ? 1000 : 50000), bench::random_cifar(100),
+                                                 10, {quick ? 100 : 5000, 0}, {{}, {}, 4, true, 16}, 0, "random");
+    automl::LoaderOptions cpu_path;
+    cpu_path.batch_size = 128;
+    cpu_path.augment = true;
+    automl::LoaderOptions device_path = cpu_path;
+    device_path.device = device.str();
+    device_path.tensor_transform = true;
+    {
+      auto cpu_stream = data.stream(automl::Split::train, cpu_path, 7);
+      auto device_stream = data.stream(automl::Split::train, device_path, 7);
+      automl::Batch a, b;
+      double diff = 0;
+      bool same_labels = true;
+      for (int i = 0; i < 20 && cpu_stream->next(a) && device_stream->next(b); ++i) {
+        diff = std::max(diff, (a.inputs - b.inputs.to(torch::kCPU)).abs().max().item<double>());
+        same_labels = same_labels && a.targets.equal(b.targets.to(torch::kCPU));
+      }
+      const bool ok = diff <= 1e-6 && same_labels;
+      std::printf("loader agreement (crop + flip + cutout, up to 20 batches): max |pixel difference| %.3g (%s), "
+                  "labels %s: %s\n",
+                  diff, diff == 0 ? "bit-identical" : "rounding", same_labels ? "equal" : "DIFFER", ok ? "PASS" : "FAIL");
+      if (!ok) status = 1;
     }
-  } else {
-    std::printf("uint8 batches to the device: no CUDA device, not measured\n");
+    const int passes = quick ? 1 : 2;
+    const auto copy = [&](const automl::Batch& b) { (void)b.inputs.to(device), (void)b.targets.to(device); };
+    const double cpu = bench::images_per_second(data, cpu_path, passes, copy, device_sync);
+    bench::images_per_second(data, device_path, 1, nullptr, device_sync);  // warm-up: the caching host allocator fills
+    const double on_device = bench::images_per_second(data, device_path, passes, nullptr, device_sync);
+    std::printf("loader, batch 128, crop + flip + cutout 16, one thread: CPU path and copy %.0f images/s, "
+                "device path %.0f images/s on %s\n",
+                cpu, on_device, device.str().c_str());
   }
   return status;
 }

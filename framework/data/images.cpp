@@ -99,6 +99,46 @@ void transform_one(const std::uint8_t* image, const ImageSet& set, const ImageTr
   }
 }
 
+// The tensor-op transform on the device of `images` (uint8 [B, C, H, W]):
+// `draws` is int64 [B, 5] on that device, one row (dy, dx, flip, cy, cx) per
+// image. The same operations as transform_one, in the same float rounding:
+// pixel * scale, then + shift; padding is a zero byte, which normalizes to
+// shift exactly, as the CPU path writes it.
+at::Tensor transform_on_device(const at::Tensor& images, const at::Tensor& draws, const ImageTransform& t,
+                               bool augment) {
+  const std::int64_t B = images.size(0), C = images.size(1), H = images.size(2), W = images.size(3);
+  const auto index = at::TensorOptions().dtype(at::kLong).device(images.device());
+  at::Tensor x = images;
+  if (augment && (t.crop_padding > 0 || t.flip)) {
+    const std::int64_t pad = t.crop_padding;
+    if (pad > 0) x = at::constant_pad_nd(x, {pad, pad, pad, pad}, 0);
+    const at::Tensor ys = at::arange(H, index).unsqueeze(0), xs = at::arange(W, index).unsqueeze(0);
+    const at::Tensor flipped = draws.select(1, 2).unsqueeze(1).ne(0);
+    const at::Tensor rows = ys + draws.select(1, 0).unsqueeze(1) + pad;                                // [B, H]
+    const at::Tensor cols = at::where(flipped, (W - 1) - xs, xs) + draws.select(1, 1).unsqueeze(1) + pad;  // [B, W]
+    x = x.gather(2, rows.view({B, 1, H, 1}).expand({B, C, H, x.size(3)}));
+    x = x.gather(3, cols.view({B, 1, 1, W}).expand({B, C, H, W}));
+  }
+  std::vector<float> scale(static_cast<std::size_t>(C)), shift(static_cast<std::size_t>(C));
+  for (std::int64_t c = 0; c < C; ++c) {
+    scale[c] = static_cast<float>(1.0 / (255.0 * t.std[c]));
+    shift[c] = static_cast<float>(-t.mean[c] / t.std[c]);
+  }
+  auto per_channel = [&](const std::vector<float>& v) {
+    return at::tensor(v, at::TensorOptions().dtype(at::kFloat)).to(images.device()).view({1, C, 1, 1});
+  };
+  at::Tensor out = x.to(at::kFloat).mul_(per_channel(scale)).add_(per_channel(shift));
+  if (augment && t.cutout > 0) {
+    const std::int64_t half = t.cutout / 2;
+    auto inside = [&](int column, std::int64_t size) {  // [B, size]: within half of the square's centre
+      const at::Tensor centre = draws.select(1, column).unsqueeze(1), pos = at::arange(size, index).unsqueeze(0);
+      return pos.ge(centre - half).logical_and(pos.lt(centre + half));
+    };
+    out.masked_fill_(inside(3, H).view({B, 1, H, 1}).logical_and(inside(4, W).view({B, 1, 1, W})), 0.0f);
+  }
+  return out.contiguous();
+}
+
 }  // namespace
 
 void transform_batch(const ImageSet& set, const std::vector<std::int64_t>& indices, const ImageTransform& t,
@@ -112,11 +152,23 @@ void transform_batch(const ImageSet& set, const std::vector<std::int64_t>& indic
 
 namespace {
 
+at::Device loader_device(const std::string& name) {
+  try {
+    at::Device device(name);
+    if (device.is_cuda() && !at::hasCUDA())
+      throw Error("the image loader's device is " + name + ", but this LibTorch has no CUDA (or sees no GPU)");
+    return device;
+  } catch (const c10::Error&) {
+    throw Error("the image loader's device \"" + name + "\" is not a device; expected cpu, cuda or cuda:N");
+  }
+}
+
 class ImageStream final : public BatchStream {
  public:
   ImageStream(const ImageSet& set, std::vector<std::int64_t> order, const ImageTransform& t,
               const LoaderOptions& o, std::uint64_t seed)
-      : set_(set), order_(std::move(order)), transform_(t), options_(o), rng_(seed) {
+      : set_(set), device_(loader_device(o.device)), on_device_(o.tensor_transform || !device_.is_cpu()),
+        order_(std::move(order)), transform_(t), options_(o), rng_(seed) {
     if (o.batch_size < 1) throw Error("batch_size must be >= 1, got " + std::to_string(o.batch_size));
     if (o.shuffle)
       for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.index(i)]);
@@ -133,6 +185,7 @@ class ImageStream final : public BatchStream {
     if (count <= 0 || (options_.drop_last && count < options_.batch_size)) return false;
     std::vector<std::int64_t> indices(order_.begin() + pos_, order_.begin() + pos_ + count);
     pos_ += count;
+    if (on_device_) return next_on_device(indices, out);
     out.inputs = buffer(inputs_, {count, set_.channels, set_.height, set_.width}, at::kFloat);
     transform_batch(set_, indices, transform_, options_.augment, rng_, out.inputs.data_ptr<float>());
     out.targets = buffer(targets_, {count}, at::kLong);
@@ -152,7 +205,35 @@ class ImageStream final : public BatchStream {
     return at::empty(sizes, type);
   }
 
+  // The uint8 images, their labels and the draws gathered on the host
+  // (pinned for a CUDA device: a fresh tensor each batch from LibTorch's
+  // caching host allocator, which keeps a block until its copy is done), sent
+  // with non-blocking copies and transformed there.
+  bool next_on_device(const std::vector<std::int64_t>& indices, Batch& out) {
+    const auto count = static_cast<std::int64_t>(indices.size());
+    const auto host = at::TensorOptions().pinned_memory(device_.is_cuda());
+    at::Tensor images = at::empty({count, set_.channels, set_.height, set_.width}, host.dtype(at::kByte));
+    at::Tensor draws = at::empty({count, 5}, host.dtype(at::kLong));
+    at::Tensor labels = at::empty({count}, host.dtype(at::kLong));
+    const std::int64_t size = set_.image_bytes();
+    auto* d = draws.data_ptr<std::int64_t>();
+    for (std::int64_t b = 0; b < count; ++b) {
+      const std::int64_t i = indices[static_cast<std::size_t>(b)];
+      std::copy_n(set_.pixels.data() + i * size, size, images.data_ptr<std::uint8_t>() + b * size);
+      const Draw one = draw(set_, transform_, options_.augment, rng_);
+      const std::int64_t row[5] = {one.dy, one.dx, one.flip ? 1 : 0, one.cy, one.cx};
+      std::copy_n(row, 5, d + 5 * b);
+      labels.data_ptr<std::int64_t>()[b] = set_.labels[static_cast<std::size_t>(i)];
+    }
+    auto send = [&](const at::Tensor& t) { return t.to(device_, t.scalar_type(), /*non_blocking=*/true); };
+    out.inputs = transform_on_device(send(images), send(draws), transform_, options_.augment);
+    out.targets = send(labels);
+    return true;
+  }
+
   const ImageSet& set_;
+  at::Device device_;
+  bool on_device_;
   std::array<at::Tensor, 2> inputs_, targets_;
   std::vector<std::int64_t> order_;
   const ImageTransform& transform_;

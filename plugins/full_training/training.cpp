@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "automl/error.hpp"
+#include "automl/nn/memory_format.hpp"
 #include "automl/random.hpp"
 
 namespace full_training {
@@ -20,6 +21,8 @@ Training::Training(std::shared_ptr<automl::nn::Network> network, const Options& 
       scaler_(precision_ == automl::nn::Precision::fp16) {
   automl::nn::check_precision(precision_, device_);
   network_->to(device_);
+  channels_last_ = automl::nn::channels_last(options_.memory_format, device_);
+  if (channels_last_) automl::nn::to_channels_last(*network_);
   optimizer_ = std::make_unique<torch::optim::SGD>(
       network_->parameters(), torch::optim::SGDOptions(options_.lr_max)
                                   .momentum(options_.momentum)
@@ -31,6 +34,11 @@ Training::Training(std::shared_ptr<automl::nn::Network> network, const Options& 
                               std::to_string(data_.split_size(Split::train)) + " samples, fewer than one batch of " +
                               std::to_string(options_.batch_size) + "; lower batch_size");
   steps_per_epoch_ = options_.steps_per_epoch > 0 ? options_.steps_per_epoch : batches;
+}
+
+torch::Tensor Training::inputs(const automl::Batch& batch) const {
+  const torch::Tensor x = batch.inputs.to(device_);
+  return channels_last_ ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
 }
 
 EpochStats Training::train_epoch(const std::function<void(std::int64_t, std::int64_t, double)>& progress) {
@@ -49,6 +57,7 @@ EpochStats Training::train_epoch(const std::function<void(std::int64_t, std::int
   loader.batch_size = options_.batch_size;
   loader.augment = true;
   loader.drop_last = true;
+  loader.device = automl::nn::loader_device(options_.data_on_device, device_);
   std::unique_ptr<automl::BatchStream> stream;
   int pass = 0;
   automl::Batch batch;
@@ -57,7 +66,7 @@ EpochStats Training::train_epoch(const std::function<void(std::int64_t, std::int
   for (std::int64_t step = 0; step < steps_per_epoch_; ++step) {
     while (!stream || !stream->next(batch))
       stream = data_.stream(Split::train, loader, automl::derive_seed(seed_, "batches", 1000003ull * epoch + pass++));
-    const torch::Tensor x = batch.inputs.to(device_), y = batch.targets.to(device_);
+    const torch::Tensor x = inputs(batch), y = batch.targets.to(device_);
     network_->set_progress(epoch * steps_per_epoch_ + step, total_steps);
     optimizer_->zero_grad();
     automl::nn::Output out;
@@ -92,13 +101,14 @@ double Training::accuracy(Split split) {
   automl::LoaderOptions loader;
   loader.batch_size = options_.eval_batch_size;
   loader.shuffle = false;
+  loader.device = automl::nn::loader_device(options_.data_on_device, device_);
   auto stream = data_.stream(split, loader, 0);
   automl::Batch batch;
   double correct = 0, seen = 0;
   while (stream->next(batch)) {
     const torch::Tensor y = batch.targets.to(device_);
     const automl::nn::Autocast autocast(precision_, device_);
-    correct += network_->forward(batch.inputs.to(device_)).logits.argmax(1).eq(y).sum().item<double>();
+    correct += network_->forward(inputs(batch)).logits.argmax(1).eq(y).sum().item<double>();
     seen += static_cast<double>(y.size(0));
   }
   network_->train();
@@ -129,6 +139,7 @@ void Training::load(const fs::path& file) {
                             " (truncated or from another network?); delete it to start over");
   }
   network_->load(archive);
+  if (channels_last_) automl::nn::to_channels_last(*network_);  // reading replaced the weights' storage
   torch::serialize::InputArchive optimizer;
   archive.read("optimizer", optimizer);
   optimizer_->load(optimizer);

@@ -75,8 +75,12 @@ class Training {
   std::unique_ptr<torch::optim::SGD> optimizer_;
   automl::nn::Precision precision_;
   automl::nn::LossScaler scaler_;
+  bool channels_last_ = false;  ///< memory_format: the network and its inputs in channels-last
   std::int64_t steps_per_epoch_ = 0;
   int epochs_done_ = 0;
+
+  // A batch's inputs on the device, in the network's layout.
+  torch::Tensor inputs(const automl::Batch& batch) const;
 };
 
 }  // namespace full_training

@@ -12,6 +12,7 @@
 #include "automl/data/tensor_data.hpp"
 #include "automl/log.hpp"
 #include "automl/nn/network.hpp"
+#include "automl/nn/memory_format.hpp"
 #include "automl/nn/precision.hpp"
 #include "automl/plugin.hpp"
 #include "automl/nn/round_epochs.hpp"
@@ -96,6 +97,8 @@ class WeightSharing final : public automl::Evaluator {
       throw automl::ConfigError("[evaluator] weight_sharing: the search space has no weight-sharing supernet; use "
                                 "one that does (nasnet_cnn) or the full_training / tabular evaluators");
     supernet_->to(device_);
+    channels_last_ = automl::nn::channels_last(o.memory_format, device_);
+    if (channels_last_) automl::nn::to_channels_last(*supernet_);
     optimizer_ = std::make_unique<torch::optim::SGD>(
         supernet_->parameters(),
         torch::optim::SGDOptions(o.lr_max).momentum(o.momentum).nesterov(o.nesterov).weight_decay(o.weight_decay));
@@ -127,13 +130,14 @@ class WeightSharing final : public automl::Evaluator {
     supernet_->set_scoring(true);
     automl::LoaderOptions loader;
     loader.batch_size = options_.eval_batch_size;
+    loader.device = automl::nn::loader_device(options_.data_on_device, device_);
     auto stream = data_->stream(Split::valid, loader, trial.seed);  // a fresh random batch per candidate
     automl::Batch batch;
     double correct = 0, seen = 0;
     for (int b = 0; (options_.eval_batches == 0 || b < options_.eval_batches) && stream->next(batch); ++b) {
       const torch::Tensor y = batch.targets.to(device_);
       const automl::nn::Autocast autocast(precision_, device_);
-      correct += supernet_->forward(batch.inputs.to(device_)).logits.argmax(1).eq(y).sum().item<double>();
+      correct += supernet_->forward(inputs(batch)).logits.argmax(1).eq(y).sum().item<double>();
       seen += static_cast<double>(y.size(0));
     }
     supernet_->set_scoring(false);
@@ -168,6 +172,7 @@ class WeightSharing final : public automl::Evaluator {
 
   void load(automl::StateReader& in) override {
     automl::nn::load_training_state(*supernet_, *optimizer_, in, device_, "weight_sharing");
+    if (channels_last_) automl::nn::to_channels_last(*supernet_);  // reading replaced the weights' storage
     epochs_.load(in);
     if (scaler_.enabled()) scaler_.set_state(in.get_doubles());
   }
@@ -195,6 +200,7 @@ class WeightSharing final : public automl::Evaluator {
     loader.batch_size = options_.batch_size;
     loader.augment = true;
     loader.drop_last = true;
+    loader.device = automl::nn::loader_device(options_.data_on_device, device_);
     std::unique_ptr<automl::BatchStream> stream;
     automl::Batch batch;
     int pass = 0;
@@ -213,7 +219,7 @@ class WeightSharing final : public automl::Evaluator {
       torch::Tensor loss;
       {
         const automl::nn::Autocast autocast(precision_, device_);
-        loss = torch::cross_entropy_loss(supernet_->forward(batch.inputs.to(device_)).logits, y);
+        loss = torch::cross_entropy_loss(supernet_->forward(inputs(batch)).logits, y);
       }
       const double value = loss.item<double>();
       if (!std::isfinite(value))
@@ -225,9 +231,16 @@ class WeightSharing final : public automl::Evaluator {
     return loss_sum / static_cast<double>(steps_per_epoch_);
   }
 
+  // A batch's inputs on the device, in the supernet's layout.
+  torch::Tensor inputs(const automl::Batch& batch) const {
+    const torch::Tensor x = batch.inputs.to(device_);
+    return channels_last_ ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
+  }
+
   Options options_;
   std::uint64_t seed_;
   torch::Device device_;
+  bool channels_last_ = false;
   automl::nn::Precision precision_;
   automl::nn::LossScaler scaler_;
   const automl::TensorData* data_ = nullptr;

@@ -4,6 +4,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+
 #include "automl/evaluator.hpp"
 #include "test_support.hpp"
 
@@ -212,6 +214,28 @@ BOOST_AUTO_TEST_CASE(a_trial_on_a_device_slot_equals_one_on_the_default_device) 
   BOOST_TEST(on_slot.score == plain.score);
   BOOST_TEST(on_slot.metrics.at("train_loss") == plain.metrics.at("train_loss"));
   BOOST_TEST(c.evaluator->concurrent());
+}
+
+// memory_format = "channels_last" (auto's choice on a GPU) computes the same
+// network in another layout: on CPU the same losses up to rounding.
+// A wiring test: memory_format reaches the model and the batches, and "auto" is contiguous
+// on CPU. On 1-channel 28x28 images every weight here is layout-ambiguous (C_in = 1 or
+// 1x1 kernels), so the two runs agree exactly; the 3-channel numerics are checked in
+// searchspaces/nasnet_network.
+BOOST_AUTO_TEST_CASE(channels_last_trains_the_same_network) {
+  if (!have_fmnist()) return;
+  automl::test::Plugins p;
+  auto run = [&](const std::string& format) {
+    const auto c = automl::build_components(
+        experiment("epochs = 1\nsteps_per_epoch = 4\nlr_min = 0.001\nmemory_format = \"" + format + "\"\n"), p.registry);
+    return c.evaluator->evaluate(c.space->parse("naonet_b"), automl::TrialContext{0, 11, 1});
+  };
+  const auto last = run("channels_last"), contiguous = run("contiguous"), automatic = run("auto");
+  const double a = last.metrics.at("train_loss"), b = contiguous.metrics.at("train_loss");
+  BOOST_TEST_MESSAGE("train loss channels_last " << a << ", contiguous " << b << ", difference " << a - b);
+  BOOST_TEST(std::abs(a - b) < 1e-3 * b);
+  BOOST_TEST(std::abs(last.score - contiguous.score) <= 0.01);
+  BOOST_TEST(automatic.metrics.at("train_loss") == b);  // auto is contiguous on CPU
 }
 
 BOOST_AUTO_TEST_CASE(clear_errors_for_spaces_without_networks_and_degenerate_schedules) {

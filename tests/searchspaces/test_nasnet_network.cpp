@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "automl/nn/memory_format.hpp"
 #include "automl/nn/network.hpp"
 #include "test_support.hpp"
 
@@ -76,6 +77,31 @@ BOOST_AUTO_TEST_CASE(shapes_for_mnist_and_cifar_images) {
     net->eval();
     BOOST_TEST(!net->forward(torch::randn({2, data.shape[0], size, size})).aux_logits.defined());
   }
+}
+
+// memory_format = "channels_last": the same network and weights in the other
+// layout give the same logits up to summation order, and the stem's 3-channel
+// weight really is stored channels-last (a 1-channel or 1x1 weight is the same
+// in both layouts, so this needs colour images).
+BOOST_AUTO_TEST_CASE(channels_last_gives_the_same_logits) {
+  automl::test::Plugins p;
+  const auto net = build(*make_space(p.registry), "naonet_b", 1, 8, images(3, 32, 10));
+  net->eval();
+  torch::manual_seed(1);
+  const auto x = torch::randn({4, 3, 32, 32});
+  torch::NoGradGuard no_grad;
+  const auto contiguous = net->forward(x).logits;
+  automl::nn::to_channels_last(*net);
+  bool stem_is_channels_last = false;
+  for (const auto& w : net->parameters())
+    if (w.dim() == 4 && w.size(1) == 3 && w.size(2) > 1)
+      stem_is_channels_last = w.is_contiguous(at::MemoryFormat::ChannelsLast) && !w.is_contiguous();
+  BOOST_TEST(stem_is_channels_last);
+  const auto last = net->forward(x.contiguous(at::MemoryFormat::ChannelsLast)).logits;
+  const double difference = (last - contiguous).abs().max().item<double>();
+  BOOST_TEST_MESSAGE("largest logit difference, channels-last vs contiguous: " << difference);
+  BOOST_TEST(difference < 1e-4);
+  BOOST_TEST(contiguous.abs().max().item<double>() > 1e-3);  // not trivially zero
 }
 
 // Every operation of both sets, in a normal and a reduction cell, and as an

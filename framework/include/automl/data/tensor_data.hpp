@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <ATen/core/Tensor.h>
 
@@ -29,6 +30,14 @@ struct LoaderOptions {
   bool augment = false;          ///< images: the dataset's augmentation (crop, flip, cutout)
   bool drop_last = false;        ///< images: skip a final, smaller batch
   std::int64_t bptt = 35;        ///< text: sequence length of a batch
+  /// Images: the device batches are delivered on. "cpu": transformed on the
+  /// CPU, as float. Another ("cuda:0"): the uint8 images and the seeded
+  /// augmentation decisions are copied there (pinned memory, non-blocking)
+  /// and normalized, cropped, flipped and cut out with tensor ops on it; the
+  /// decisions and, on CPU, the pixels are the same as the CPU path's.
+  std::string device = "cpu";
+  /// Images: the tensor-op path even when `device` is "cpu" (tests, benchmarks).
+  bool tensor_transform = false;
 };
 
 /// One pass over a split. Not thread-safe; each stream owns its generator.

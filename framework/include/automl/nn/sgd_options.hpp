@@ -19,6 +19,8 @@ struct SgdOptions {
   double weight_decay = 3e-4;
   double grad_clip = 5.0;  ///< global L2 norm; 0: off
   std::string precision = "fp32";  ///< "fp32", "bf16", "fp16" (automl/nn/precision.hpp)
+  bool data_on_device = true;          ///< on a GPU, augment there (automl/nn/memory_format.hpp)
+  std::string memory_format = "auto";  ///< "auto", "contiguous", "channels_last"
 };
 
 /// `s` with SgdOptions' keys declared (`O` derives from SgdOptions).
@@ -40,6 +42,12 @@ Schema<O> add_sgd_fields(Schema<O> s) {
              "Training precision: fp32; bf16 (autocast, fp32 master weights; CPU and GPU); fp16 (autocast with "
              "dynamic loss scaling; CUDA only)")
       .one_of({"fp32", "bf16", "fp16"})
+      .field("data_on_device", static_cast<bool O::*>(&B::data_on_device),
+             "On a CUDA device: copy the uint8 images there and normalize and augment them there; false: on the CPU, "
+             "then copy the float batch")
+      .field("memory_format", static_cast<std::string O::*>(&B::memory_format),
+             "Network layout: auto (channels_last on a CUDA device, contiguous on CPU), contiguous, channels_last")
+      .one_of({"auto", "contiguous", "channels_last"})
       .rule("nesterov",
             [](const O& o) { return o.nesterov && o.momentum <= 0 ? "Nesterov momentum needs momentum > 0" : ""; });
   return s;
