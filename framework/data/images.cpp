@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <tuple>
+#include <utility>
 
 #include <ATen/ATen.h>
 
@@ -102,10 +104,11 @@ void transform_one(const std::uint8_t* image, const ImageSet& set, const ImageTr
 // The tensor-op transform on the device of `images` (uint8 [B, C, H, W]):
 // `draws` is int64 [B, 5] on that device, one row (dy, dx, flip, cy, cx) per
 // image. The same operations as transform_one, in the same float rounding:
-// pixel * scale, then + shift; padding is a zero byte, which normalizes to
-// shift exactly, as the CPU path writes it.
+// pixel * scale, then + shift (float [1, C, 1, 1] on the device, from
+// normalization()); padding is a zero byte, which normalizes to shift
+// exactly, as the CPU path writes it.
 at::Tensor transform_on_device(const at::Tensor& images, const at::Tensor& draws, const ImageTransform& t,
-                               bool augment) {
+                               bool augment, const at::Tensor& scale, const at::Tensor& shift) {
   const std::int64_t B = images.size(0), C = images.size(1), H = images.size(2), W = images.size(3);
   const auto index = at::TensorOptions().dtype(at::kLong).device(images.device());
   at::Tensor x = images;
@@ -119,15 +122,7 @@ at::Tensor transform_on_device(const at::Tensor& images, const at::Tensor& draws
     x = x.gather(2, rows.view({B, 1, H, 1}).expand({B, C, H, x.size(3)}));
     x = x.gather(3, cols.view({B, 1, 1, W}).expand({B, C, H, W}));
   }
-  std::vector<float> scale(static_cast<std::size_t>(C)), shift(static_cast<std::size_t>(C));
-  for (std::int64_t c = 0; c < C; ++c) {
-    scale[c] = static_cast<float>(1.0 / (255.0 * t.std[c]));
-    shift[c] = static_cast<float>(-t.mean[c] / t.std[c]);
-  }
-  auto per_channel = [&](const std::vector<float>& v) {
-    return at::tensor(v, at::TensorOptions().dtype(at::kFloat)).to(images.device()).view({1, C, 1, 1});
-  };
-  at::Tensor out = x.to(at::kFloat).mul_(per_channel(scale)).add_(per_channel(shift));
+  at::Tensor out = x.to(at::kFloat).mul_(scale).add_(shift);
   if (augment && t.cutout > 0) {
     const std::int64_t half = t.cutout / 2;
     auto inside = [&](int column, std::int64_t size) {  // [B, size]: within half of the square's centre
@@ -137,6 +132,19 @@ at::Tensor transform_on_device(const at::Tensor& images, const at::Tensor& draws
     out.masked_fill_(inside(3, H).view({B, 1, H, 1}).logical_and(inside(4, W).view({B, 1, 1, W})), 0.0f);
   }
   return out.contiguous();
+}
+
+// The per-channel factors of transform_on_device, on `device`.
+std::pair<at::Tensor, at::Tensor> normalization(const ImageTransform& t, std::int64_t C, const at::Device& device) {
+  std::vector<float> scale(static_cast<std::size_t>(C)), shift(static_cast<std::size_t>(C));
+  for (std::int64_t c = 0; c < C; ++c) {
+    scale[c] = static_cast<float>(1.0 / (255.0 * t.std[c]));
+    shift[c] = static_cast<float>(-t.mean[c] / t.std[c]);
+  }
+  auto per_channel = [&](const std::vector<float>& v) {
+    return at::tensor(v, at::TensorOptions().dtype(at::kFloat)).to(device).view({1, C, 1, 1});
+  };
+  return {per_channel(scale), per_channel(shift)};
 }
 
 }  // namespace
@@ -172,6 +180,7 @@ class ImageStream final : public BatchStream {
     if (o.batch_size < 1) throw Error("batch_size must be >= 1, got " + std::to_string(o.batch_size));
     if (o.shuffle)
       for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.index(i)]);
+    if (on_device_) std::tie(scale_, shift_) = normalization(transform_, set_.channels, device_);
   }
 
   std::int64_t size() const override {
@@ -226,7 +235,7 @@ class ImageStream final : public BatchStream {
       labels.data_ptr<std::int64_t>()[b] = set_.labels[static_cast<std::size_t>(i)];
     }
     auto send = [&](const at::Tensor& t) { return t.to(device_, t.scalar_type(), /*non_blocking=*/true); };
-    out.inputs = transform_on_device(send(images), send(draws), transform_, options_.augment);
+    out.inputs = transform_on_device(send(images), send(draws), transform_, options_.augment, scale_, shift_);
     out.targets = send(labels);
     return true;
   }
@@ -234,6 +243,7 @@ class ImageStream final : public BatchStream {
   const ImageSet& set_;
   at::Device device_;
   bool on_device_;
+  at::Tensor scale_, shift_;  ///< the tensor path's normalization, on device_
   std::array<at::Tensor, 2> inputs_, targets_;
   std::vector<std::int64_t> order_;
   const ImageTransform& transform_;

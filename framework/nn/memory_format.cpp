@@ -18,6 +18,11 @@ void to_channels_last(torch::nn::Module& module) {
     if (b.dim() == 4) b.set_data(b.data().contiguous(at::MemoryFormat::ChannelsLast));
 }
 
+at::Tensor network_input(const at::Tensor& inputs, const c10::Device& device, bool channels_last) {
+  const at::Tensor x = inputs.to(device);
+  return channels_last ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
+}
+
 std::string loader_device(bool on_device, const c10::Device& device) { return on_device ? device.str() : "cpu"; }
 
 }  // namespace automl::nn

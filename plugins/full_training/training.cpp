@@ -37,8 +37,7 @@ Training::Training(std::shared_ptr<automl::nn::Network> network, const Options& 
 }
 
 torch::Tensor Training::inputs(const automl::Batch& batch) const {
-  const torch::Tensor x = batch.inputs.to(device_);
-  return channels_last_ ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
+  return automl::nn::network_input(batch.inputs, device_, channels_last_);
 }
 
 EpochStats Training::train_epoch(const std::function<void(std::int64_t, std::int64_t, double)>& progress) {

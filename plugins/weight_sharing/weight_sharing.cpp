@@ -233,8 +233,7 @@ class WeightSharing final : public automl::Evaluator {
 
   // A batch's inputs on the device, in the supernet's layout.
   torch::Tensor inputs(const automl::Batch& batch) const {
-    const torch::Tensor x = batch.inputs.to(device_);
-    return channels_last_ ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
+    return automl::nn::network_input(batch.inputs, device_, channels_last_);
   }
 
   Options options_;

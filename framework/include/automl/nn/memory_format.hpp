@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
 namespace torch::nn {
@@ -24,6 +25,11 @@ bool channels_last(const std::string& memory_format, const c10::Device& device);
 /// (`x.contiguous(at::MemoryFormat::ChannelsLast)`); an optimizer built
 /// after this keeps its state in the same layout.
 void to_channels_last(torch::nn::Module& module);
+
+/// A batch's `inputs` as the network on `device` takes them: moved there
+/// (a no-op when the loader already put them there) and, when
+/// `channels_last`, converted to that layout.
+at::Tensor network_input(const at::Tensor& inputs, const c10::Device& device, bool channels_last);
 
 /// The LoaderOptions::device for a network on `device`: the device itself
 /// when `on_device` (uint8 batches go there and are augmented there), else "cpu".
