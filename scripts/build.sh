@@ -3,6 +3,15 @@
 # translation unit needs about 1.3 GB).
 #   scripts/build.sh [CMAKE_OPTION...] [-- TARGET...]
 # Without targets everything is built.
+# Made for a build from scratch (the README's commands, CI): a unity build
+# (CMAKE_UNITY_BUILD: each library's and plugin's sources compiled as one
+# translation unit, so LibTorch's headers are parsed once per target, not
+# once per file; the test suites stay one file each) with line tables only
+# (-g1: stack traces and profiles keep file and line). Together they take
+# the build from scratch to about half the compile time. Options given here
+# come after these defaults and override them: for editing and rebuilding
+# file by file, or for full debug information, pass
+#   -DCMAKE_UNITY_BUILD=OFF -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -DNDEBUG"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 options=() targets=()
@@ -11,7 +20,8 @@ while [ $# -gt 0 ]; do
   options+=("$1"); shift
 done
 mkdir -p build
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${options[@]}" > build/configure.log 2>&1 \
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_UNITY_BUILD=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" "${options[@]}" > build/configure.log 2>&1 \
   || { cat build/configure.log; exit 1; }
 if [ ${#targets[@]} -gt 0 ]; then
   cmake --build build -j 2 --target "${targets[@]}"

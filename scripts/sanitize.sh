@@ -6,14 +6,15 @@
 # space tests; the long trainings (NAO controller, full training, supernets,
 # language models, the share/ experiments) run only in the plain build, and
 # their test files are not compiled here. Line tables only (-g1): enough for
-# the sanitizers' stack traces, and a faster build.
+# the sanitizers' stack traces, and a faster build; a unity build, as
+# scripts/build.sh makes.
 # Warnings are not errors here: GCC 12 reports false maybe-uninitialized
 # warnings inside <regex> and <functional> under -fsanitize (the plain build
 # keeps -Werror).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build-asan
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTOML_SANITIZE=ON -DAUTOML_WERROR=OFF \
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTOML_SANITIZE=ON -DAUTOML_WERROR=OFF -DCMAKE_UNITY_BUILD=ON \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
   -DAUTOML_BUILD_BENCHMARKS=OFF \
   > build-asan/configure.log 2>&1 || { cat build-asan/configure.log; exit 1; }

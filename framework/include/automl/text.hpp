@@ -36,5 +36,10 @@ std::string host_name();
 /// The whole content of `file` (bytes as they are), or nullopt when it
 /// cannot be opened.
 std::optional<std::string> read_text(const std::filesystem::path& file);
+/// Writes `text` to `file` (its folder created if missing) through
+/// `file`.partial beside it, flushed to disk before the rename, so that a
+/// reader, or a crash at any moment, finds `file` whole or absent. Throws
+/// automl::Error naming the file when it cannot be written.
+void write_text_atomically(const std::filesystem::path& file, const std::string& text);
 
 }  // namespace automl

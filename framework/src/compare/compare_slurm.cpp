@@ -114,14 +114,7 @@ int run_comparison_task(const Comparison& c, const Registry& registry, const Com
   fs::create_directories(job.dir.parent_path());
   const int code = run_one(c, job, registry, control);
   const fs::path exit = run_exit_file(dir, index);
-  fs::create_directories(exit.parent_path());
-  const fs::path partial = exit.string() + ".partial";
-  {
-    std::ofstream out(partial);
-    out << code << "\n";
-    if (!out) throw Error("cannot write " + partial.string());
-  }
-  fs::rename(partial, exit);
+  write_text_atomically(exit, std::to_string(code) + "\n");
   std::cout << fmt::format("{}: exit code {}\n", job.label(), code) << std::flush;
   return code;
 }

@@ -26,16 +26,6 @@ namespace {
 fs::path jobs_file(const fs::path& run_dir) { return launch_dir(run_dir) / "jobs.json"; }
 fs::path exit_file(const fs::path& run_dir) { return launch_dir(run_dir) / "run.exit"; }
 
-void write_atomically(const fs::path& file, const std::string& text) {
-  const fs::path partial = file.string() + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary);
-    out << text;
-    if (!out) throw Error("cannot write " + partial.string());
-  }
-  fs::rename(partial, file);
-}
-
 std::vector<JobRecord> read_jobs(const fs::path& run_dir) {
   const auto text = read_text(jobs_file(run_dir));
   if (!text) return {};
@@ -69,7 +59,7 @@ void put_job(const fs::path& run_dir, const JobRecord& job) {
   for (const auto& j : jobs)
     out.push_back({{"attempt", j.attempt}, {"job", j.job}, {"state", j.state}, {"exit_code", j.exit_code},
                    {"log", j.log}});
-  write_atomically(jobs_file(run_dir), out.dump(1) + "\n");
+  write_text_atomically(jobs_file(run_dir), out.dump(1) + "\n");
 }
 
 std::optional<int> read_exit(const fs::path& run_dir) {
@@ -136,7 +126,7 @@ int watch_run_job(const Experiment& exp, const fs::path& run_dir, const std::ato
 
 void write_run_job_exit(const fs::path& run_dir, int code) {
   fs::create_directories(launch_dir(run_dir));
-  write_atomically(exit_file(run_dir), std::to_string(code) + "\n");
+  write_text_atomically(exit_file(run_dir), std::to_string(code) + "\n");
 }
 
 std::vector<std::string> cancel_run_job(const fs::path& run_dir) {

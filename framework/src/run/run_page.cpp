@@ -374,12 +374,7 @@ fs::path write_run_page(const fs::path& run_dir, const ResultsStore& store, cons
   RunPageOptions options;
   if (space) options.picture = cell_pictures(*space);
   const fs::path file = run_dir / "report.html";
-  const fs::path partial = run_dir / "report.html.partial";
-  {
-    std::ofstream out(partial);
-    out << run_page(run_dir, store, options);
-  }
-  fs::rename(partial, file);
+  write_text_atomically(file, run_page(run_dir, store, options));
   return file;
 }
 

@@ -3,12 +3,8 @@
 
 #include "automl/run/trial_task.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
@@ -25,28 +21,6 @@ using json = nlohmann::json;
 
 namespace {
 
-// Writes `text` to `file` through a temporary beside it, flushed to disk
-// before the rename, so that `file` is whole or absent.
-void write_atomically(const fs::path& file, const std::string& text) {
-  fs::create_directories(file.parent_path());
-  const fs::path tmp = file.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error("cannot write " + tmp.string() + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      throw Error("cannot write " + tmp.string() + ": " + std::strerror(errno));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::fsync(fd);
-  ::close(fd);
-  fs::rename(tmp, file);
-}
-
 json parse_file(const fs::path& file, const std::string& text, const char* what) {
   try {
     return json::parse(text);
@@ -61,7 +35,7 @@ fs::path launch_dir(const fs::path& run_dir) { return run_dir / "launch"; }
 
 void write_launch_experiment(const fs::path& run_dir, const std::string& resolved, const std::string& base_dir) {
   const json j = {{"experiment", resolved}, {"base_dir", base_dir}};
-  write_atomically(launch_dir(run_dir) / "experiment.json", j.dump(1) + "\n");
+  write_text_atomically(launch_dir(run_dir) / "experiment.json", j.dump(1) + "\n");
 }
 
 Experiment read_launch_experiment(const fs::path& run_dir) {
@@ -98,7 +72,7 @@ void write_trial_task(const fs::path& run_dir, const TrialTask& t) {
                   {"previous_fidelity", t.previous_fidelity},
                   {"previous_dir", t.previous_dir.string()},
                   {"dir", t.dir.string()}};
-  write_atomically(task_file(run_dir, t.trial), j.dump(1) + "\n");
+  write_text_atomically(task_file(run_dir, t.trial), j.dump(1) + "\n");
 }
 
 TrialTask read_trial_task(const fs::path& run_dir, std::int64_t trial) {
@@ -139,7 +113,7 @@ void write_trial_result(const fs::path& run_dir, const TrialRecord& t) {
             {"finished_at", t.finished_at},
             {"fidelity", t.fidelity}};
   j["score"] = std::isfinite(t.score) ? json(t.score) : json(nullptr);
-  write_atomically(result_file(run_dir, t.id), j.dump(1) + "\n");
+  write_text_atomically(result_file(run_dir, t.id), j.dump(1) + "\n");
 }
 
 std::optional<TrialRecord> read_trial_result(const fs::path& run_dir, std::int64_t trial) {
