@@ -2,15 +2,22 @@
 // step (one uniformly drawn candidate per minibatch of 64 random 3x32x32
 // images: forward, backward, clip 5, SGD), seconds to score one candidate on
 // 500 images (no autograd, batch-statistics BN), and the process's peak
-// resident memory. One configuration per process so the peak is its own.
+// resident memory: after the training steps (and how much the first
+// step's forward adds while its graph is alive), then after the scorings.
+// One configuration per process so the peaks are its own. With
+// AUTOML_BENCH_MALLOC=default, glibc's malloc keeps its default thresholds
+// instead of automl::tune_allocator's (to measure that setting's share).
 //   build/bin/bench_ws_supernet LAYERS CHANNELS [threads] [steps] [scores]
 // Compare with the authors' supernet side by side: bench/README.md.
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 
 #include <torch/torch.h>
 
@@ -23,6 +30,19 @@ namespace {
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
+
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+double current_rss_mib() {  // resident pages now, from /proc/self/statm
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -34,7 +54,9 @@ int main(int argc, char** argv) {
   const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
   const int steps = argc > 4 ? std::atoi(argv[4]) : 10;
   const int scores = argc > 5 ? std::atoi(argv[5]) : 3;
-  automl::tune_allocator();  // as the automl host does
+  const char* malloc_setting = std::getenv("AUTOML_BENCH_MALLOC");
+  const bool default_malloc = malloc_setting != nullptr && std::strcmp(malloc_setting, "default") == 0;
+  if (!default_malloc) automl::tune_allocator();  // as the automl host does
   automl::set_torch_threads(threads);
 
   const auto space = bench::nasnet_space();
@@ -53,7 +75,19 @@ int main(int argc, char** argv) {
     torch::nn::utils::clip_grad_norm_(net->parameters(), 5.0);
     sgd.step();
   };
-  step(0);
+  // The first step, its forward's growth of the resident memory read while
+  // the graph (the saved activations) is alive.
+  double graph_mib = 0.0;
+  {
+    net->select(space->sample(rng));
+    net->set_progress(0, 1000);
+    const double before = current_rss_mib();
+    const auto loss = torch::cross_entropy_loss(net->forward(x).logits, y);
+    graph_mib = current_rss_mib() - before;
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(net->parameters(), 5.0);
+    sgd.step();
+  }
   if (std::getenv("AUTOML_PROFILE") != nullptr) {  // profiled steps and scorings instead of the timings
     bench::Profile profile;
     for (int i = 1; i <= steps; ++i) step(i);
@@ -66,6 +100,7 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   for (int i = 1; i <= steps; ++i) step(i);
   const double step_s = seconds_since(start) / steps;
+  const double train_peak_mib = peak_rss_mib();
 
   const auto valid = torch::randn({500, 3, 32, 32});
   auto score = [&] {
@@ -79,11 +114,12 @@ int main(int argc, char** argv) {
   start = std::chrono::steady_clock::now();
   for (int i = 0; i < scores; ++i) score();
   const double score_s = seconds_since(start) / scores;
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
   std::printf("supernet N=%d C=%d threads=%d params=%.2fM: %.3f s/step (%.1f images/s), %.3f s per scored candidate "
               "(500 images), peak RSS %.0f MiB\n",
               layers, channels, threads, automl::nn::parameter_count(*net) / 1e6, step_s, 64 / step_s, score_s,
-              usage.ru_maxrss / 1024.0);
+              peak_rss_mib());
+  std::printf("memory (%s malloc): peak RSS %.0f MiB after the training steps (the first forward, its graph alive, "
+              "had added %.0f MiB), %.0f MiB after the scorings\n",
+              default_malloc ? "default" : "tuned", train_peak_mib, graph_mib, peak_rss_mib());
   return 0;
 }
