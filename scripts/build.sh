@@ -7,8 +7,8 @@
 # (CMAKE_UNITY_BUILD: each library's and plugin's sources compiled as one
 # translation unit, so LibTorch's headers are parsed once per target, not
 # once per file; the test suites stay one file each) with line tables only
-# (-g1: stack traces and profiles keep file and line). Together they take
-# the build from scratch to about half the compile time. Options given here
+# (-g1: stack traces and profiles keep file and line); README, Testing,
+# has the measured time. Options given here
 # come after these defaults and override them: for editing and rebuilding
 # file by file, or for full debug information, pass
 #   -DCMAKE_UNITY_BUILD=OFF -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -DNDEBUG"

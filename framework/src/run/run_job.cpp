@@ -125,7 +125,6 @@ int watch_run_job(const Experiment& exp, const fs::path& run_dir, const std::ato
 }
 
 void write_run_job_exit(const fs::path& run_dir, int code) {
-  fs::create_directories(launch_dir(run_dir));
   write_text_atomically(exit_file(run_dir), std::to_string(code) + "\n");
 }
 
