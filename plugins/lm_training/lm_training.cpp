@@ -32,6 +32,7 @@ class LmTraining final : public automl::Evaluator {
     int epochs = 5;
     int steps_per_epoch = 0;
     int eval_batch_size = 10;
+    int valid_windows = 0;
     bool report_test = false;
   };
   static const automl::Schema<Options>& schema() {
@@ -50,8 +51,12 @@ class LmTraining final : public automl::Evaluator {
             .range(0, 10000000)
             .field("eval_batch_size", &Options::eval_batch_size, "Parallel streams when measuring perplexity")
             .range(1, 65536)
+            .field("valid_windows", &Options::valid_windows,
+                   "Validation windows of bptt steps per measurement, from the start of the validation text; "
+                   "0: the whole text (the reference; a smaller value makes quick, low-fidelity scores)")
+            .range(0, 10000000)
             .field("report_test", &Options::report_test, "Also measure test perplexity (metric test_ppl)")
-            .example("size = 16\nepochs = 1\nsteps_per_epoch = 2\nbatch_size = 4\nbptt = 8\neval_batch_size = 256\n"
+            .example("size = 16\nepochs = 1\nsteps_per_epoch = 2\nbatch_size = 4\nbptt = 8\neval_batch_size = 256\nvalid_windows = 4\n"
                      "[search_space]\n"
                      "type = \"rnn_cell\"\n[dataset]\ntype = \"ptb\"\nroot = \"../shared/data/ptb/ptb.zip\"");
     return s;
@@ -90,7 +95,7 @@ class LmTraining final : public automl::Evaluator {
     result.metrics["resumed_at_epoch"] = resumed_at;
     automl::nn::keep_for_promotion(trial, target, options_.epochs, from.seed,
                                    [&](const fs::path& file) { save(run, file); });
-    const double valid = automl::nn::evaluate_nll(*run.model, data_.valid, options_.bptt);
+    const double valid = automl::nn::evaluate_nll(*run.model, valid_text(), options_.bptt);
     result.score = -valid;
     result.metrics["valid_ppl"] = std::exp(valid);
     result.metrics["train_ppl"] = std::exp(train_nll);
@@ -122,7 +127,7 @@ class LmTraining final : public automl::Evaluator {
       if (job.stop && job.stop()) break;
       const auto start = std::chrono::steady_clock::now();
       const double train_nll = train_epoch(run, job.seed, run.epochs_done);
-      const double valid = automl::nn::evaluate_nll(*run.model, data_.valid, options_.bptt);
+      const double valid = automl::nn::evaluate_nll(*run.model, valid_text(), options_.bptt);
       const double test = options_.report_test ? automl::nn::evaluate_nll(*run.model, data_.test, options_.bptt) : NAN;
       ++run.epochs_done;
       if (valid < run.best_valid) {
@@ -161,6 +166,14 @@ class LmTraining final : public automl::Evaluator {
   }
 
  private:
+  // The validation text measured: all of it, or its first valid_windows
+  // windows (each window's targets are the next bptt rows).
+  at::Tensor valid_text() const {
+    const std::int64_t rows = data_.valid.size(0);
+    if (options_.valid_windows == 0) return data_.valid;
+    return data_.valid.narrow(0, 0, std::min<std::int64_t>(rows, std::int64_t{options_.valid_windows} * options_.bptt + 1));
+  }
+
   // One model under training and where it stands.
   struct Run {
     Run(std::shared_ptr<automl::nn::LanguageModel> m, const Options& o)

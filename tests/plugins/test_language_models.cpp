@@ -13,6 +13,7 @@
 #include "automl/evaluator.hpp"
 #include "test_support.hpp"
 
+namespace language_models {
 namespace {
 
 namespace fs = std::filesystem;
@@ -65,6 +66,7 @@ const std::string kSmallTraining =
     "dropout_output = 0.2\ndropout_hidden = 0.1\ndropout_x = 0.1\ndropout_input = 0.1\neval_batch_size = 64\n";
 
 }  // namespace
+}  // namespace language_models
 
 BOOST_AUTO_TEST_SUITE(language_models)
 
@@ -135,6 +137,25 @@ BOOST_AUTO_TEST_CASE(a_fixed_seed_repeats_the_training) {
   BOOST_TEST(a.score == b.score);
   BOOST_TEST(a.metrics.at("train_ppl") == b.metrics.at("train_ppl"));
   BOOST_TEST(a.score != other.score);
+}
+
+// valid_windows measures the head of the validation text: the training is
+// the same, the perplexity another, and a count past the text's end is the
+// whole text.
+BOOST_AUTO_TEST_CASE(valid_windows_measure_the_head_of_the_validation_text) {
+  if (!have_ptb()) return;
+  automl::test::Plugins p;
+  auto whole = build(p.registry, tiny_training(1));
+  auto head = build(p.registry, tiny_training(1) + "valid_windows = 3\n");
+  auto all = build(p.registry, tiny_training(1) + "valid_windows = 10000000\n");
+  automl::Random rng(2);
+  const auto arch = whole.space->sample(rng);
+  const auto w = whole.evaluator->evaluate(arch, {0, 1, 1});
+  const auto h = head.evaluator->evaluate(arch, {0, 1, 1});
+  const auto a = all.evaluator->evaluate(arch, {0, 1, 1});
+  BOOST_TEST(h.metrics.at("train_ppl") == w.metrics.at("train_ppl"));
+  BOOST_TEST(h.metrics.at("valid_ppl") != w.metrics.at("valid_ppl"));
+  BOOST_TEST(a.metrics.at("valid_ppl") == w.metrics.at("valid_ppl"));
 }
 
 // Epochs as fidelity: a 1-epoch trial keeps its checkpoint (model,
