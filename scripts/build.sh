@@ -6,11 +6,11 @@
 # Made for a build from scratch (the README's commands, CI): a unity build
 # (CMAKE_UNITY_BUILD: each library's and plugin's sources compiled as one
 # translation unit, so LibTorch's headers are parsed once per target, not
-# once per file; the test suites stay one file each) with line tables only
-# (-g1: stack traces and profiles keep file and line); README, Testing,
-# has the measured time. Options given here
-# come after these defaults and override them: for editing and rebuilding
-# file by file, or for full debug information, pass
+# once per file; the test suites too, up to eight files per translation
+# unit) with line tables only (-g1: stack traces and profiles keep file and
+# line); README, Testing, has the measured time. Options given here come
+# after these defaults and override them: for editing and rebuilding file by
+# file, or for full debug information, pass
 #   -DCMAKE_UNITY_BUILD=OFF -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -DNDEBUG"
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -17,6 +17,7 @@
 #include "automl/run/results_store.hpp"
 #include "test_support.hpp"
 
+namespace cli {
 namespace {
 
 namespace fs = std::filesystem;
@@ -58,6 +59,7 @@ void append_to(const fs::path& exp, const std::string& lines) {
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
+}  // namespace cli
 
 BOOST_AUTO_TEST_SUITE(cli)
 

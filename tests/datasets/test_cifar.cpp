@@ -8,6 +8,7 @@
 #include "automl/data/tensor_data.hpp"
 #include "test_support.hpp"
 
+namespace cifar {
 namespace {
 
 namespace fs = std::filesystem;
@@ -47,6 +48,7 @@ std::string error_for(const std::string& type, const fs::path& root) {
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
+}  // namespace cifar
 
 BOOST_AUTO_TEST_SUITE(cifar)
 

@@ -9,6 +9,7 @@
 #include "automl/data/tensor_data.hpp"
 #include "test_support.hpp"
 
+namespace fashion_mnist {
 namespace {
 
 const std::filesystem::path kRoot = "/usr/share/datasets/fashion-mnist";
@@ -34,6 +35,7 @@ std::vector<std::int64_t> labels_of(const automl::TensorData& data, automl::Spli
 }
 
 }  // namespace
+}  // namespace fashion_mnist
 
 BOOST_AUTO_TEST_SUITE(fashion_mnist)
 

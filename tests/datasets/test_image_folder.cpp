@@ -15,6 +15,7 @@
 #include "reader.hpp"
 #include "test_support.hpp"
 
+namespace image_folder {
 namespace {
 
 namespace fs = std::filesystem;
@@ -86,6 +87,7 @@ std::string error_for(const fs::path& root, const std::string& extra = "") {
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
+}  // namespace image_folder
 
 BOOST_AUTO_TEST_SUITE(image_folder)
 

@@ -9,6 +9,7 @@
 #include "automl/data/tensor_data.hpp"
 #include "test_support.hpp"
 
+namespace mnist {
 namespace {
 
 namespace fs = std::filesystem;
@@ -53,6 +54,7 @@ std::string error_for(const fs::path& dir) {
 }
 
 }  // namespace
+}  // namespace mnist
 
 BOOST_AUTO_TEST_SUITE(mnist)
 

@@ -9,6 +9,7 @@
 #include "automl/data/text.hpp"
 #include "test_support.hpp"
 
+namespace ptb {
 namespace {
 
 namespace fs = std::filesystem;
@@ -30,6 +31,7 @@ std::string error_for(const fs::path& root) {
 }
 
 }  // namespace
+}  // namespace ptb
 
 BOOST_AUTO_TEST_SUITE(ptb)
 

@@ -7,6 +7,7 @@
 #include "automl/data/images.hpp"
 #include "automl/error.hpp"
 
+namespace transforms {
 namespace {
 
 using automl::data::ImageSet;
@@ -54,6 +55,7 @@ std::vector<at::Tensor> pass(const automl::data::ImageDataset& data, automl::Loa
 int raw(float v) { return static_cast<int>(std::lround(v)); }
 
 }  // namespace
+}  // namespace transforms
 
 BOOST_AUTO_TEST_SUITE(transforms)
 

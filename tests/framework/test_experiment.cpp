@@ -6,6 +6,7 @@
 #include "automl/run/launcher.hpp"
 #include "test_support.hpp"
 
+namespace experiment {
 namespace {
 
 const std::string kValid = R"(
@@ -33,6 +34,7 @@ std::string error(const std::string& text, const std::vector<std::string>& sets 
 }
 
 }  // namespace
+}  // namespace experiment
 
 BOOST_AUTO_TEST_SUITE(experiment)
 

@@ -10,6 +10,7 @@
 
 namespace page = automl::html;
 
+namespace html {
 namespace {
 
 std::size_t count(const std::string& text, const std::string& what) {
@@ -19,6 +20,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 }
 
 }  // namespace
+}  // namespace html
 
 BOOST_AUTO_TEST_SUITE(html)
 

@@ -5,6 +5,7 @@
 #include "automl/params.hpp"
 #include "test_support.hpp"
 
+namespace params {
 namespace {
 
 struct Options {
@@ -36,6 +37,7 @@ automl::Section section(std::map<std::string, automl::Value> values) {
 }
 
 }  // namespace
+}  // namespace params
 
 BOOST_AUTO_TEST_SUITE(params)
 

@@ -6,6 +6,7 @@
 #include "automl/plugin.hpp"
 #include "test_support.hpp"
 
+namespace plugin_host {
 namespace {
 
 namespace fs = std::filesystem;
@@ -20,6 +21,7 @@ std::string load_error(const fs::path& path) {
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
+}  // namespace plugin_host
 
 BOOST_AUTO_TEST_SUITE(plugin_host)
 

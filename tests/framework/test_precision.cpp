@@ -11,6 +11,7 @@
 #include "automl/nn/precision.hpp"
 #include "test_support.hpp"
 
+namespace precision {
 namespace {
 
 using automl::nn::LossScaler;
@@ -22,6 +23,7 @@ torch::Tensor with_grad(std::vector<float> grad) {
 }
 
 }  // namespace
+}  // namespace precision
 
 BOOST_AUTO_TEST_SUITE(precision)
 

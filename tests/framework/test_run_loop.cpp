@@ -15,7 +15,8 @@
 #include "automl/run/run_loop.hpp"
 #include "test_support.hpp"
 
-namespace {
+// Not anonymous: the suite's test cases derive from its Fixture.
+namespace run_loop {
 
 namespace fs = std::filesystem;
 
@@ -45,7 +46,7 @@ std::vector<std::pair<std::string, double>> outcomes(const fs::path& run_dir) {
   return out;
 }
 
-}  // namespace
+}  // namespace run_loop
 
 BOOST_FIXTURE_TEST_SUITE(run_loop, Fixture)
 

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <cmath>
 
 #include "automl/data/tensor_data.hpp"
@@ -11,6 +12,7 @@
 #include "automl/run/run_loop.hpp"
 #include "test_support.hpp"
 
+namespace conformance {
 namespace {
 
 using automl::Kind;
@@ -147,6 +149,7 @@ void check_dataset(const automl::Dataset& dataset) {
 }
 
 }  // namespace
+}  // namespace conformance
 
 BOOST_AUTO_TEST_SUITE(conformance)
 
@@ -210,6 +213,7 @@ BOOST_AUTO_TEST_CASE(every_builtin_plugin_honours_its_interface) {
           BOOST_TEST_MESSAGE("SKIPPED '" << r->name << "': its example's data is not on this machine");
           continue;
         }
+        const auto start = std::chrono::steady_clock::now();
         auto c = build(p.registry, kind, *r);
         if (kind == Kind::search_space) check_search_space(*c.space);
         if (kind == Kind::strategy) {
@@ -217,6 +221,8 @@ BOOST_AUTO_TEST_CASE(every_builtin_plugin_honours_its_interface) {
           check_strategy(c, twin);
         }
         if (kind == Kind::evaluator) check_evaluator(c);
+        BOOST_TEST_MESSAGE(automl::kind_name(kind) << " '" << r->name << "' checked in "
+                           << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s");
         ++checked;
       }
     }

@@ -9,6 +9,7 @@
 #include "automl/evaluator.hpp"
 #include "test_support.hpp"
 
+namespace full_training {
 namespace {
 
 namespace fs = std::filesystem;
@@ -36,6 +37,7 @@ std::vector<std::vector<std::string>> rows(const fs::path& csv) {
 }
 
 }  // namespace
+}  // namespace full_training
 
 BOOST_AUTO_TEST_SUITE(full_training)
 

@@ -6,6 +6,7 @@
 #include "automl/run/run_loop.hpp"
 #include "test_support.hpp"
 
+namespace strategies {
 namespace {
 
 automl::Components build(const automl::Registry& registry, const std::string& strategy_body, int seed = 4) {
@@ -38,6 +39,7 @@ int hamming(const automl::Architecture& a, const automl::Architecture& b) {
 }
 
 }  // namespace
+}  // namespace strategies
 
 BOOST_AUTO_TEST_SUITE(strategies)
 

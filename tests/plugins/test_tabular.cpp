@@ -6,6 +6,7 @@
 #include "automl/run/run_loop.hpp"
 #include "test_support.hpp"
 
+namespace tabular {
 namespace {
 
 namespace fs = std::filesystem;
@@ -36,6 +37,7 @@ fs::path truncated_copy(const std::string& name, std::size_t lines, std::size_t 
 std::string table_key(const fs::path& file) { return "table = \"" + file.string() + "\"\n"; }
 
 }  // namespace
+}  // namespace tabular
 
 BOOST_AUTO_TEST_SUITE(tabular)
 

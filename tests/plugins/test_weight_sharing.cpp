@@ -8,6 +8,7 @@
 #include "automl/evaluator.hpp"
 #include "test_support.hpp"
 
+namespace weight_sharing {
 namespace {
 
 namespace fs = std::filesystem;
@@ -36,6 +37,7 @@ automl::RoundContext round_of(std::uint64_t r, const automl::Architecture& only)
 }
 
 }  // namespace
+}  // namespace weight_sharing
 
 BOOST_AUTO_TEST_SUITE(weight_sharing)
 

@@ -10,7 +10,8 @@
 #include "automl/graph.hpp"
 #include "test_support.hpp"
 
-namespace {
+// Not anonymous: the suite's test cases derive from its Fixture.
+namespace graphs {
 
 using automl::CellGraph;
 
@@ -33,7 +34,7 @@ struct Fixture {
   automl::test::Plugins plugins;
 };
 
-}  // namespace
+}  // namespace graphs
 
 BOOST_FIXTURE_TEST_SUITE(graphs, Fixture)
 

@@ -4,6 +4,7 @@
 
 #include "test_support.hpp"
 
+namespace nasbench201 {
 namespace {
 
 std::unique_ptr<automl::SearchSpace> make_space(const automl::Registry& registry) {
@@ -12,6 +13,7 @@ std::unique_ptr<automl::SearchSpace> make_space(const automl::Registry& registry
 }
 
 }  // namespace
+}  // namespace nasbench201
 
 BOOST_AUTO_TEST_SUITE(nasbench201)
 

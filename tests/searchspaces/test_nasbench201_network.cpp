@@ -11,6 +11,7 @@
 #include "automl/nn/network.hpp"
 #include "test_support.hpp"
 
+namespace nasbench201_network {
 namespace {
 
 std::unique_ptr<automl::SearchSpace> make_space(const automl::Registry& registry) {
@@ -54,6 +55,7 @@ std::vector<std::pair<std::string, double>> table_rows(const std::vector<long>& 
 }
 
 }  // namespace
+}  // namespace nasbench201_network
 
 BOOST_AUTO_TEST_SUITE(nasbench201_network)
 

@@ -6,6 +6,7 @@
 
 #include "test_support.hpp"
 
+namespace nasnet_cnn {
 namespace {
 
 std::vector<int> ints(const std::string& text) {
@@ -27,6 +28,7 @@ std::unique_ptr<automl::SearchSpace> make_space(const automl::Registry& registry
 const std::string kNaonetB = "0 1 0 2 0 1 2 2 1 3 0 2 4 0 1 3 2 1 0 3 | 1 1 1 0 2 1 2 4 1 0 2 3 3 1 2 2 0 2 0 2";
 
 }  // namespace
+}  // namespace nasnet_cnn
 
 BOOST_AUTO_TEST_SUITE(nasnet_cnn)
 

@@ -9,6 +9,7 @@
 #include "automl/nn/network.hpp"
 #include "test_support.hpp"
 
+namespace nasnet_network {
 namespace {
 
 std::unique_ptr<automl::SearchSpace> make_space(const automl::Registry& registry, const std::string& body = "") {
@@ -39,6 +40,7 @@ std::shared_ptr<automl::nn::Network> build(const automl::SearchSpace& space, con
 }
 
 }  // namespace
+}  // namespace nasnet_network
 
 BOOST_AUTO_TEST_SUITE(nasnet_network)
 

@@ -12,6 +12,7 @@
 #include "automl/nn/language_model.hpp"
 #include "test_support.hpp"
 
+namespace rnn_cell {
 namespace {
 
 const std::string kNaonet = "0 1 1 1 2 2 1 2 4 1 4 1 4 1 7 1 8 2 1 0 4 1";
@@ -31,6 +32,7 @@ std::vector<int> ints(const std::string& text) {
 at::Tensor param(const torch::nn::Module& m, const std::string& name) { return m.named_parameters()[name]; }
 
 }  // namespace
+}  // namespace rnn_cell
 
 BOOST_AUTO_TEST_SUITE(rnn_cell)
 

@@ -13,6 +13,7 @@
 #include "decisions.hpp"
 #include "test_support.hpp"
 
+namespace enas {
 namespace {
 
 automl::Components build(const automl::Registry& registry, const std::string& space, const std::string& strategy,
@@ -38,6 +39,7 @@ std::vector<automl::Observation> reward(const std::vector<automl::Architecture>&
 }
 
 }  // namespace
+}  // namespace enas
 
 BOOST_AUTO_TEST_SUITE(enas)
 

@@ -12,6 +12,7 @@
 #include "automl/run/results_store.hpp"
 #include "test_support.hpp"
 
+namespace halving {
 namespace {
 
 using automl::Bracket;
@@ -43,6 +44,7 @@ std::string run_experiment(const std::string& dir, const std::string& strategy, 
 }
 
 }  // namespace
+}  // namespace halving
 
 BOOST_AUTO_TEST_SUITE(halving)
 

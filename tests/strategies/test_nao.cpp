@@ -12,6 +12,7 @@
 #include "test_support.hpp"
 #include "trainer.hpp"
 
+namespace nao {
 namespace {
 
 using automl::Architecture;
@@ -101,6 +102,7 @@ std::vector<Architecture> decode_moved(Trained& t, const std::vector<Architectur
 }
 
 }  // namespace
+}  // namespace nao
 
 BOOST_AUTO_TEST_SUITE(nao)
 
