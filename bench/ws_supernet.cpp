@@ -7,6 +7,9 @@
 // One configuration per process so the peaks are its own. With
 // AUTOML_BENCH_MALLOC=default, glibc's malloc keeps its default thresholds
 // instead of automl::tune_allocator's (to measure that setting's share).
+// With AUTOML_BENCH_ARCH="40 integers" (the reference's gene form, which its
+// bench_child.py takes as --fixed_arch) every step and scoring uses that one
+// candidate instead of drawing one, so both sides do the same work.
 //   build/bin/bench_ws_supernet LAYERS CHANNELS [threads] [steps] [scores]
 // Compare with the authors' supernet side by side: bench/README.md.
 
@@ -18,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include <torch/torch.h>
 
@@ -66,9 +70,12 @@ int main(int argc, char** argv) {
   torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.025).momentum(0.9).weight_decay(3e-4));
   const auto x = torch::randn({64, 3, 32, 32}), y = torch::randint(0, 10, {64});
   automl::Random rng(1);
+  const char* fixed = std::getenv("AUTOML_BENCH_ARCH");
+  const auto fixed_arch = fixed != nullptr && *fixed != '\0' ? std::optional(space->parse(fixed)) : std::nullopt;
+  auto candidate = [&] { return fixed_arch ? *fixed_arch : space->sample(rng); };
   net->train();
   auto step = [&](int i) {
-    net->select(space->sample(rng));
+    net->select(candidate());
     net->set_progress(i, 1000);
     sgd.zero_grad();
     torch::cross_entropy_loss(net->forward(x).logits, y).backward();
@@ -79,7 +86,7 @@ int main(int argc, char** argv) {
   // the graph (the saved activations) is alive.
   double graph_mib = 0.0;
   {
-    net->select(space->sample(rng));
+    net->select(candidate());
     net->set_progress(0, 1000);
     const double before = current_rss_mib();
     const auto loss = torch::cross_entropy_loss(net->forward(x).logits, y);
@@ -94,7 +101,7 @@ int main(int argc, char** argv) {
     const auto valid = torch::randn({500, 3, 32, 32});
     torch::NoGradGuard no_grad;
     net->set_scoring(true);
-    for (int i = 0; i < scores; ++i) net->select(space->sample(rng)), net->forward(valid);
+    for (int i = 0; i < scores; ++i) net->select(candidate()), net->forward(valid);
     return 0;
   }
   auto start = std::chrono::steady_clock::now();
@@ -105,7 +112,7 @@ int main(int argc, char** argv) {
   const auto valid = torch::randn({500, 3, 32, 32});
   auto score = [&] {
     torch::NoGradGuard no_grad;
-    net->select(space->sample(rng));
+    net->select(candidate());
     net->set_scoring(true);
     net->forward(valid).logits.argmax(1);
     net->set_scoring(false);
