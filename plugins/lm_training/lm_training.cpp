@@ -56,7 +56,8 @@ class LmTraining final : public automl::Evaluator {
                    "0: the whole text (the reference; a smaller value makes quick, low-fidelity scores)")
             .range(0, 10000000)
             .field("report_test", &Options::report_test, "Also measure test perplexity (metric test_ppl)")
-            .example("size = 16\nepochs = 1\nsteps_per_epoch = 2\nbatch_size = 4\nbptt = 8\neval_batch_size = 256\nvalid_windows = 4\n"
+            .example("size = 16\nepochs = 1\nsteps_per_epoch = 2\nbatch_size = 4\nbptt = 8\neval_batch_size = 256\n"
+                     "valid_windows = 4\n"
                      "[search_space]\n"
                      "type = \"rnn_cell\"\n[dataset]\ntype = \"ptb\"\nroot = \"../shared/data/ptb/ptb.zip\"");
     return s;
@@ -169,9 +170,9 @@ class LmTraining final : public automl::Evaluator {
   // The validation text measured: all of it, or its first valid_windows
   // windows (each window's targets are the next bptt rows).
   at::Tensor valid_text() const {
-    const std::int64_t rows = data_.valid.size(0);
     if (options_.valid_windows == 0) return data_.valid;
-    return data_.valid.narrow(0, 0, std::min<std::int64_t>(rows, std::int64_t{options_.valid_windows} * options_.bptt + 1));
+    const std::int64_t rows = std::int64_t{options_.valid_windows} * options_.bptt + 1;
+    return data_.valid.narrow(0, 0, std::min(rows, data_.valid.size(0)));
   }
 
   // One model under training and where it stands.
