@@ -9,7 +9,9 @@
 // instead of automl::tune_allocator's (to measure that setting's share).
 // With AUTOML_BENCH_ARCH="40 integers" (the reference's gene form, which its
 // bench_child.py takes as --fixed_arch) every step and scoring uses that one
-// candidate instead of drawing one, so both sides do the same work.
+// candidate instead of drawing one, so both sides do the same work. With
+// AUTOML_PROFILE=FILE the timed steps' operators are summed in FILE.step and
+// the timed scorings' in FILE.score (bench/profile.hpp).
 //   build/bin/bench_ws_supernet LAYERS CHANNELS [threads] [steps] [scores]
 // Compare with the authors' supernet side by side: bench/README.md.
 
@@ -95,17 +97,11 @@ int main(int argc, char** argv) {
     torch::nn::utils::clip_grad_norm_(net->parameters(), 5.0);
     sgd.step();
   }
-  if (std::getenv("AUTOML_PROFILE") != nullptr) {  // profiled steps and scorings instead of the timings
-    bench::Profile profile;
-    for (int i = 1; i <= steps; ++i) step(i);
-    const auto valid = torch::randn({500, 3, 32, 32});
-    torch::NoGradGuard no_grad;
-    net->set_scoring(true);
-    for (int i = 0; i < scores; ++i) net->select(candidate()), net->forward(valid);
-    return 0;
-  }
   auto start = std::chrono::steady_clock::now();
-  for (int i = 1; i <= steps; ++i) step(i);
+  {
+    bench::Profile profile("step");
+    for (int i = 1; i <= steps; ++i) step(i);
+  }
   const double step_s = seconds_since(start) / steps;
   const double train_peak_mib = peak_rss_mib();
 
@@ -119,7 +115,10 @@ int main(int argc, char** argv) {
   };
   score();
   start = std::chrono::steady_clock::now();
-  for (int i = 0; i < scores; ++i) score();
+  {
+    bench::Profile profile("score");
+    for (int i = 0; i < scores; ++i) score();
+  }
   const double score_s = seconds_since(start) / scores;
   std::printf("supernet N=%d C=%d threads=%d params=%.2fM: %.3f s/step (%.1f images/s), %.3f s per scored candidate "
               "(500 images), peak RSS %.0f MiB\n",
