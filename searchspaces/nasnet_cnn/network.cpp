@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "automl/error.hpp"
+#include "automl/nn/batch_norm.hpp"
 #include "ops.hpp"
 
 namespace nasnet {
@@ -151,7 +152,7 @@ class NasNetwork final : public automl::nn::Network {
 
   automl::nn::Output forward(const Tensor& inputs) override {
     automl::nn::Output out;
-    Tensor s0 = stem_bn_->forward(stem_conv(stem_, inputs));
+    Tensor s0 = automl::nn::batch_norm(*stem_bn_, stem_conv(stem_, inputs));
     automl::nn::trace_stage("stem", s0);
     Tensor s1 = s0;
     for (std::size_t i = 0; i < cells_.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "automl/error.hpp"
+#include "automl/nn/batch_norm.hpp"
 #include "automl/nn/network.hpp"
 
 namespace nasnet {
@@ -44,7 +45,7 @@ ReluConvBn::ReluConvBn(int c_in, int c_out, int kh, int kw, int sh, int sw)
     : conv_(register_module("conv", make_conv(c_in, c_out, kh, kw, sh, sw))),
       bn_(register_module("bn", torch::nn::BatchNorm2d(c_out))) {}
 
-Tensor ReluConvBn::forward(const Tensor& x) { return bn_->forward(conv(conv_, torch::relu(x))); }
+Tensor ReluConvBn::forward(const Tensor& x) { return automl::nn::batch_norm(*bn_, conv(conv_, torch::relu(x))); }
 
 // The 1x1 convolutions run with stride 1 on an explicitly subsampled input
 // (every second row and column: what a stride-2 1x1 convolution reads). Same
@@ -70,8 +71,8 @@ Tensor FactorizedReduce::forward(const Tensor& x) {
   const bool even = x.size(2) % 2 == 0 && x.size(3) % 2 == 0;
   const Tensor padded = even ? x : F::pad(x, F::PadFuncOptions({0, 1, 0, 1}));
   const Tensor shifted = padded.slice(2, 1).slice(3, 1);
-  return bn_->forward(
-      torch::cat({conv(path1_, every_second_pixel(x)), conv(path2_, every_second_pixel(shifted))}, 1));
+  return automl::nn::batch_norm(
+      *bn_, torch::cat({conv(path1_, every_second_pixel(x)), conv(path2_, every_second_pixel(shifted))}, 1));
 }
 
 namespace {
@@ -91,7 +92,7 @@ class SepConv final : public Op {
   }
   Tensor forward(const Tensor& x) override {
     Tensor y = x;
-    for (int i = 0; i < 2; ++i) y = bn_[i]->forward(conv(pw_[i], conv(dw_[i], torch::relu(y))));
+    for (int i = 0; i < 2; ++i) y = automl::nn::batch_norm(*bn_[i], conv(pw_[i], conv(dw_[i], torch::relu(y))));
     return y;
   }
 

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "automl/error.hpp"
+#include "automl/nn/batch_norm.hpp"
 #include "network.hpp"
 #include "ops.hpp"
 
@@ -42,7 +43,7 @@ class WsBn final : public torch::nn::Module {
     var_ = register_buffer("running_var", torch::ones({c}));
   }
   Tensor forward(const Tensor& x, int id) {
-    return torch::batch_norm(x, weight_[id], bias_[id], mean_, var_, is_training(), 0.1, 1e-5, false);
+    return automl::nn::batch_norm(x, weight_[id], bias_[id], mean_, var_, is_training(), 0.1, 1e-5);
   }
 
  private:
@@ -153,7 +154,7 @@ class WsCell final : public torch::nn::Module {
     const Tensor w = weights.size() == 1 ? weights[0] : torch::cat(weights, 1);
     Tensor y = torch::conv2d(x, w);
     automl::nn::count_conv(w, y);
-    return combine_bn_->forward(y);
+    return automl::nn::batch_norm(*combine_bn_, y);
   }
 
  private:
@@ -211,7 +212,7 @@ class NasSupernet final : public automl::nn::Supernet {
   automl::nn::Output forward(const Tensor& inputs) override {
     if (genes_.empty()) throw automl::Error("nasnet_cnn supernet: select() an architecture before forward()");
     const bool drop = is_training() && !scoring_;
-    Tensor s0 = stem_bn_->forward(stem_conv(stem_, inputs));
+    Tensor s0 = automl::nn::batch_norm(*stem_bn_, stem_conv(stem_, inputs));
     automl::nn::trace_stage("stem", s0);
     Tensor s1 = s0;
     for (std::size_t i = 0; i < cells_.size(); ++i) {

@@ -1,0 +1,39 @@
+#pragma once
+// Batch normalization of 4-d float tensors, as torch::batch_norm computes it,
+// faster for channels-last tensors whose channel count is not a multiple of 8.
+// Brings LibTorch.
+//
+// LibTorch 1.13's CPU kernel for channels-last batch norm vectorizes over the
+// channels of each pixel, 8 floats at a time, and goes through a copy into a
+// scratch buffer for every pixel's last C mod 8 channels: at C = 20 (the
+// NAO-WS supernet's first stage) forward and backward take 5-7 times as long
+// as at C = 16. The kernel here does the same arithmetic in the same order,
+// lane by lane, with masked loads for those channels instead, so its results
+// are bit-identical to LibTorch's (tests/framework/nn/test_batch_norm.cpp
+// compares every output bit for bit). It applies on CPUs where LibTorch runs
+// its AVX2 or AVX-512 kernels; everything else goes to torch::batch_norm.
+
+#include <ATen/core/Tensor.h>
+
+namespace torch::nn {
+class BatchNorm2dImpl;
+}
+
+namespace automl::nn {
+
+/// torch::batch_norm(x, weight, bias, running_mean, running_var, training,
+/// momentum, eps): the same values, the same running-statistics update, the
+/// same gradients.
+at::Tensor batch_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                      const at::Tensor& running_mean, const at::Tensor& running_var, bool training, double momentum,
+                      double eps);
+
+/// What `bn->forward(x)` computes (num_batches_tracked counted as it counts
+/// them), through batch_norm above.
+at::Tensor batch_norm(torch::nn::BatchNorm2dImpl& bn, const at::Tensor& x);
+
+/// Whether batch_norm above runs its own kernel for `x` rather than
+/// torch::batch_norm's (exposed for tests and benchmarks).
+bool own_batch_norm_kernel(const at::Tensor& x);
+
+}  // namespace automl::nn

@@ -1,0 +1,345 @@
+// Channels-last batch norm with masked loads for the last C mod 8 channels
+// (automl/nn/batch_norm.hpp). Every expression mirrors one in LibTorch 1.13's
+// native batch norm (Normalization.cpp and cpu/batch_norm_kernel.cpp), with
+// the fused multiply-adds its AVX2 and AVX-512 builds compile them to: this
+// file is compiled with -ffp-contract=off, so each fusion here is written out
+// and nothing else is fused.
+
+#include "automl/nn/batch_norm.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define AUTOML_X86_KERNELS 1
+#endif
+
+namespace automl::nn {
+
+namespace {
+
+using at::Tensor;
+
+#ifdef AUTOML_X86_KERNELS
+// LibTorch runs its AVX2 or AVX-512 kernels ("CPU capability usage" in its
+// configuration), the ones whose arithmetic the kernels below repeat.
+bool vector_kernels() {
+  static const bool yes = [] {
+    const std::string config = at::show_config();
+    const auto at = config.find("CPU capability usage: ");
+    if (at == std::string::npos) return false;
+    const std::string capability = config.substr(at + 22, 6);
+    return (capability.rfind("AVX2", 0) == 0 || capability.rfind("AVX512", 0) == 0) &&
+           __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }();
+  return yes;
+}
+
+#else
+bool vector_kernels() { return false; }  // the kernels below are x86-64 only
+#endif
+
+bool float_param(const Tensor& t) {
+  return t.defined() && t.dim() == 1 && t.scalar_type() == at::kFloat && t.device().is_cpu() && t.is_contiguous();
+}
+
+#ifdef AUTOML_X86_KERNELS
+// The statistics of one training forward pass.
+struct Stats {
+  std::vector<float> mean, var_sum;
+};
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+
+// The 8-lane chunks of a row of c floats: full ones, then a masked tail.
+struct Chunks {
+  explicit Chunks(std::int64_t c) : full(c - c % 8), tail(c % 8) {
+    alignas(32) std::int32_t bits[8];
+    for (int i = 0; i < 8; ++i) bits[i] = i < tail ? -1 : 0;
+    mask = _mm256_load_si256(reinterpret_cast<const __m256i*>(bits));
+  }
+  __m256 load(const float* p) const { return _mm256_maskload_ps(p, mask); }
+  void store(float* p, __m256 v) const { _mm256_maskstore_ps(p, mask, v); }
+  std::int64_t full, tail;
+  __m256i mask;
+};
+
+// Per-channel sums of `rows` rows of c floats, K of them at once, in row
+// order: one partial sum per thread of at::parallel_for as LibTorch splits
+// the rows, then added up in double. `step(acc, at, d, tail)` adds the row
+// element at offset `at` (channels d to d + 7, or the masked tail) to the K
+// accumulators `acc`.
+template <int K, class Step>
+std::array<std::vector<double>, K> channel_sums(std::int64_t rows, std::int64_t c, const Step& step) {
+  const int threads = at::get_num_threads();
+  std::vector<float> partial(static_cast<std::size_t>(K * threads * c), 0.0f);
+  const Chunks chunks(c);
+  at::parallel_for(0, rows, 1, [&](std::int64_t begin, std::int64_t end) {
+    float* part = partial.data() + K * at::get_thread_num() * c;
+    __m256 acc[K];
+    for (std::int64_t i = begin; i < end; ++i) {
+      std::int64_t d = 0;
+      for (; d < chunks.full; d += 8) {
+        for (int j = 0; j < K; ++j) acc[j] = _mm256_loadu_ps(part + j * c + d);
+        step(acc, i * c + d, d, false);
+        for (int j = 0; j < K; ++j) _mm256_storeu_ps(part + j * c + d, acc[j]);
+      }
+      if (chunks.tail > 0) {
+        for (int j = 0; j < K; ++j) acc[j] = chunks.load(part + j * c + d);
+        step(acc, i * c + d, d, true);
+        for (int j = 0; j < K; ++j) chunks.store(part + j * c + d, acc[j]);
+      }
+    }
+  });
+  std::array<std::vector<double>, K> sums;
+  for (int j = 0; j < K; ++j) {
+    sums[j].assign(static_cast<std::size_t>(c), 0.0);
+    for (std::int64_t ch = 0; ch < c; ++ch)
+      for (int t = 0; t < threads; ++t) sums[j][ch] += partial[(K * t + j) * c + ch];
+  }
+  return sums;
+}
+
+// A per-channel vector padded with zeros to whole 8-lane chunks.
+std::vector<float> padded(const float* v, std::int64_t c) {
+  std::vector<float> p(static_cast<std::size_t>((c + 7) / 8 * 8), 0.0f);
+  std::copy(v, v + c, p.begin());
+  return p;
+}
+
+Stats collect_stats(const float* x, std::int64_t rows, std::int64_t c) {
+  const Chunks chunks(c);
+  auto at_row = [&chunks, x](std::int64_t at, bool tail) { return tail ? chunks.load(x + at) : _mm256_loadu_ps(x + at); };
+  Stats s;
+  const auto sums = channel_sums<1>(rows, c, [&](__m256* acc, std::int64_t at, std::int64_t, bool tail) {
+    acc[0] = _mm256_add_ps(at_row(at, tail), acc[0]);
+  });
+  s.mean.resize(c);
+  for (std::int64_t ch = 0; ch < c; ++ch) s.mean[ch] = static_cast<float>(sums[0][ch] / static_cast<double>(rows));
+  const std::vector<float> mean = padded(s.mean.data(), c);
+  const auto var = channel_sums<1>(rows, c, [&](__m256* acc, std::int64_t at, std::int64_t d, bool tail) {
+    const __m256 diff = _mm256_sub_ps(at_row(at, tail), _mm256_loadu_ps(mean.data() + d));
+    acc[0] = _mm256_fmadd_ps(diff, diff, acc[0]);
+  });
+  s.var_sum.resize(c);
+  for (std::int64_t ch = 0; ch < c; ++ch) s.var_sum[ch] = static_cast<float>(var[0][ch]);
+  return s;
+}
+
+// y = x * alpha + beta per channel, alpha = invstd * w, beta = b - mean * alpha.
+void transform(const float* x, float* y, std::int64_t rows, std::int64_t c, const float* mean, const float* invstd,
+               const float* w, const float* b) {
+  std::vector<float> alpha(static_cast<std::size_t>((c + 7) / 8 * 8), 0.0f), beta(alpha.size(), 0.0f);
+  for (std::int64_t ch = 0; ch < c; ++ch) {
+    alpha[ch] = invstd[ch] * w[ch];
+    beta[ch] = std::fma(-mean[ch], alpha[ch], b[ch]);
+  }
+  const Chunks chunks(c);
+  at::parallel_for(0, rows, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      const float* in = x + i * c;
+      float* out = y + i * c;
+      std::int64_t d = 0;
+      for (; d < chunks.full; d += 8)
+        _mm256_storeu_ps(out + d, _mm256_fmadd_ps(_mm256_loadu_ps(in + d), _mm256_loadu_ps(alpha.data() + d),
+                                                  _mm256_loadu_ps(beta.data() + d)));
+      if (chunks.tail > 0)
+        chunks.store(out + d, _mm256_fmadd_ps(chunks.load(in + d), _mm256_loadu_ps(alpha.data() + d),
+                                              _mm256_loadu_ps(beta.data() + d)));
+    }
+  });
+}
+
+// The training backward pass: grad_input, grad_weight, grad_bias.
+void backward_kernel(const float* dy, const float* x, const float* mean, const float* invstd, const float* w, float* dx,
+              float* dw, float* db, std::int64_t rows, std::int64_t c) {
+  const Chunks chunks(c);
+  const std::vector<float> mean_in = padded(mean, c);
+  auto at_row = [&chunks](const float* p, std::int64_t at, bool tail) {
+    return tail ? chunks.load(p + at) : _mm256_loadu_ps(p + at);
+  };
+  // One pass, as LibTorch's: the sum of dy, and the dot product of x - mean with dy.
+  const auto sums = channel_sums<2>(rows, c, [&](__m256* acc, std::int64_t at, std::int64_t d, bool tail) {
+    const __m256 g = at_row(dy, at, tail);
+    acc[0] = _mm256_add_ps(acc[0], g);
+    acc[1] = _mm256_fmadd_ps(_mm256_sub_ps(at_row(x, at, tail), _mm256_loadu_ps(mean_in.data() + d)), g, acc[1]);
+  });
+  const std::vector<double>&sum = sums[0], &dot = sums[1];
+  // Per channel, as 8-lane arithmetic: k = dotp * invstd * invstd / N and
+  // grad_mean = sum / N, then per element dx = (dy - grad_mean - (x - mean) * k) * invstd * w.
+  const std::int64_t width = (c + 7) / 8 * 8;
+  std::vector<float> sumf(width, 0.0f), dotf(width, 0.0f), k(width), grad_mean(width);
+  const std::vector<float> scale_in = padded(invstd, c), w_in = padded(w, c);
+  for (std::int64_t ch = 0; ch < c; ++ch) {
+    sumf[ch] = static_cast<float>(sum[ch]);
+    dotf[ch] = static_cast<float>(dot[ch]);
+  }
+  const __m256 n = _mm256_set1_ps(static_cast<float>(rows));
+  for (std::int64_t d = 0; d < width; d += 8) {
+    const __m256 s = _mm256_loadu_ps(scale_in.data() + d);
+    _mm256_storeu_ps(k.data() + d, _mm256_div_ps(_mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(dotf.data() + d), s), s), n));
+    _mm256_storeu_ps(grad_mean.data() + d, _mm256_div_ps(_mm256_loadu_ps(sumf.data() + d), n));
+  }
+  at::parallel_for(0, rows, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      std::int64_t d = 0;
+      auto one = [&](bool tail) {
+        const std::int64_t at = i * c + d;
+        const __m256 centered = _mm256_sub_ps(at_row(x, at, tail), _mm256_loadu_ps(mean_in.data() + d));
+        const __m256 shifted = _mm256_sub_ps(at_row(dy, at, tail), _mm256_loadu_ps(grad_mean.data() + d));
+        const __m256 g = _mm256_fnmadd_ps(centered, _mm256_loadu_ps(k.data() + d), shifted);
+        const __m256 r = _mm256_mul_ps(_mm256_mul_ps(g, _mm256_loadu_ps(scale_in.data() + d)),
+                                       _mm256_loadu_ps(w_in.data() + d));
+        if (tail) chunks.store(dx + at, r);
+        else _mm256_storeu_ps(dx + at, r);
+      };
+      for (; d < chunks.full; d += 8) one(false);
+      if (chunks.tail > 0) one(true);
+    }
+  });
+  for (std::int64_t ch = 0; ch < c; ++ch) {
+    dw[ch] = dotf[ch] * invstd[ch];
+    db[ch] = sumf[ch];
+  }
+}
+
+#pragma GCC pop_options
+
+// The training forward pass: y, and the saved mean and inverse standard
+// deviation; the running statistics updated as Normalization.cpp does.
+Tensor forward_train(const Tensor& x, const Tensor& w, const Tensor& b, const Tensor& running_mean,
+                     const Tensor& running_var, double momentum, double eps, Tensor& save_mean, Tensor& save_invstd) {
+  const std::int64_t c = x.size(1), n = x.numel() / c;
+  const Stats s = collect_stats(x.data_ptr<float>(), n, c);
+  save_mean = at::empty({c}, x.options());
+  save_invstd = at::empty({c}, x.options());
+  float* sm = save_mean.data_ptr<float>();
+  float* si = save_invstd.data_ptr<float>();
+  float* rm = running_mean.defined() ? running_mean.data_ptr<float>() : nullptr;
+  float* rv = running_var.defined() ? running_var.data_ptr<float>() : nullptr;
+  const auto momentum_ = static_cast<float>(momentum);
+  for (std::int64_t f = 0; f < c; ++f) {
+    sm[f] = s.mean[f];
+    const double var = s.var_sum[f] / static_cast<float>(n);  // a float division, as LibTorch's
+    si[f] = var != 0.0 || eps != 0.0 ? static_cast<float>(1.0 / std::sqrt(var + eps)) : 0.0f;
+    if (rm != nullptr) rm[f] = momentum_ * s.mean[f] + (1 - momentum_) * rm[f];
+    if (rv != nullptr) {
+      const double unbiased = s.var_sum[f] / static_cast<float>(n - 1);
+      rv[f] = static_cast<float>(momentum_ * unbiased + (1 - momentum_) * rv[f]);
+    }
+  }
+  Tensor y = at::empty_like(x, at::MemoryFormat::ChannelsLast);
+  transform(x.data_ptr<float>(), y.data_ptr<float>(), n, c, sm, si, w.data_ptr<float>(), b.data_ptr<float>());
+  return y;
+}
+
+Tensor forward_eval(const Tensor& x, const Tensor& w, const Tensor& b, const Tensor& running_mean,
+                    const Tensor& running_var, double eps) {
+  const std::int64_t c = x.size(1), n = x.numel() / c;
+  std::vector<float> invstd(c);
+  const float* rv = running_var.data_ptr<float>();
+  for (std::int64_t f = 0; f < c; ++f) invstd[f] = 1 / std::sqrt(rv[f] + static_cast<float>(eps));
+  Tensor y = at::empty_like(x, at::MemoryFormat::ChannelsLast);
+  transform(x.data_ptr<float>(), y.data_ptr<float>(), n, c, running_mean.data_ptr<float>(), invstd.data(),
+            w.data_ptr<float>(), b.data_ptr<float>());
+  return y;
+}
+
+// The running statistics, which the forward pass updates and autograd does
+// not see (possibly undefined, which a Function's tensor arguments cannot be).
+struct Running {
+  Tensor mean, var;
+};
+
+class TrainFunction : public torch::autograd::Function<TrainFunction> {
+ public:
+  static Tensor forward(torch::autograd::AutogradContext* ctx, const Tensor& x, const Tensor& w, const Tensor& b,
+                        const Running& running, double momentum, double eps) {
+    Tensor save_mean, save_invstd;
+    Tensor y = forward_train(x, w, b, running.mean, running.var, momentum, eps, save_mean, save_invstd);
+    ctx->save_for_backward({x, w, save_mean, save_invstd});
+    ctx->saved_data["eps"] = eps;
+    return y;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const Tensor &x = saved[0], &w = saved[1], &save_mean = saved[2], &save_invstd = saved[3];
+    const Tensor& dy = grads[0];
+    Tensor dx, dw, db;
+    if (!dy.defined()) return {dx, dw, db, Tensor(), Tensor(), Tensor()};
+    if (dy.scalar_type() == at::kFloat && dy.is_contiguous(at::MemoryFormat::ChannelsLast) && !dy.is_contiguous()) {
+      const std::int64_t c = x.size(1);
+      dx = at::empty_like(x, at::MemoryFormat::ChannelsLast);
+      dw = at::empty({c}, w.options());
+      db = at::empty({c}, w.options());
+      backward_kernel(dy.data_ptr<float>(), x.data_ptr<float>(), save_mean.data_ptr<float>(), save_invstd.data_ptr<float>(),
+               w.data_ptr<float>(), dx.data_ptr<float>(), dw.data_ptr<float>(), db.data_ptr<float>(),
+               x.numel() / c, c);
+    } else {  // another layout of gradient: LibTorch's own backward, from the same saved statistics
+      std::tie(dx, dw, db) = at::native_batch_norm_backward(dy, x, w, {}, {}, save_mean, save_invstd, true,
+                                                            ctx->saved_data["eps"].toDouble(), {true, true, true});
+    }
+    return {dx, dw, db, Tensor(), Tensor(), Tensor()};
+  }
+};
+
+#endif  // AUTOML_X86_KERNELS
+
+}  // namespace
+
+bool own_batch_norm_kernel(const Tensor& x) {
+  return x.defined() && x.dim() == 4 && x.scalar_type() == at::kFloat && x.device().is_cpu() &&
+         x.size(1) % 8 != 0 && x.numel() > 0 && x.is_contiguous(at::MemoryFormat::ChannelsLast) &&
+         !x.is_contiguous() && vector_kernels();
+}
+
+Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                  const Tensor& running_var, bool training, double momentum, double eps) {
+  const bool running = float_param(running_mean) && float_param(running_var);
+  const bool own = own_batch_norm_kernel(x) && float_param(weight) && float_param(bias) &&
+                   (running || (training && !running_mean.defined() && !running_var.defined())) &&
+                   weight.size(0) == x.size(1) && (training || running) && x.numel() / x.size(1) > 1;
+  const bool grad = torch::GradMode::is_enabled() &&
+                    (x.requires_grad() || weight.requires_grad() || bias.requires_grad());
+#ifdef AUTOML_X86_KERNELS
+  if (own && training && grad) return TrainFunction::apply(x, weight, bias, Running{running_mean, running_var}, momentum, eps);
+  if (own && !grad) {
+    if (!training) return forward_eval(x, weight, bias, running_mean, running_var, eps);
+    Tensor save_mean, save_invstd;
+    return forward_train(x, weight, bias, running_mean, running_var, momentum, eps, save_mean, save_invstd);
+  }
+#else
+  (void)own, (void)grad;
+#endif
+  return torch::batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps, false);
+}
+
+Tensor batch_norm(torch::nn::BatchNorm2dImpl& bn, const Tensor& x) {
+  const auto& o = bn.options;
+  if (x.dim() != 4) return bn.forward(x);  // its own error message
+  double factor = o.momentum().value_or(0.0);
+  if (bn.is_training() && o.track_running_stats() && bn.num_batches_tracked.defined()) {
+    torch::NoGradGuard no_grad;
+    bn.num_batches_tracked += 1;
+    if (!o.momentum()) factor = 1.0 / bn.num_batches_tracked.item<double>();
+  }
+  const bool training = bn.is_training() || !o.track_running_stats();
+  if (training)
+    TORCH_CHECK(x.numel() / x.size(1) != 1, "Expected more than 1 value per channel when training, got input size ",
+                x.sizes());
+  return batch_norm(x, bn.weight, bn.bias, bn.running_mean, bn.running_var, training, factor, o.eps());
+}
+
+}  // namespace automl::nn
