@@ -70,6 +70,9 @@ struct Chunks {
   }
   __m256 load(const float* p) const { return _mm256_maskload_ps(p, mask); }
   void store(float* p, __m256 v) const { _mm256_maskstore_ps(p, mask, v); }
+  // 8 lanes at p, or the masked tail.
+  __m256 lanes(const float* p, bool at_tail) const { return at_tail ? load(p) : _mm256_loadu_ps(p); }
+  void put(float* p, __m256 v, bool at_tail) const { at_tail ? store(p, v) : _mm256_storeu_ps(p, v); }
   std::int64_t full, tail;
   __m256i mask;
 };
@@ -110,25 +113,27 @@ std::array<std::vector<double>, K> channel_sums(std::int64_t rows, std::int64_t 
   return sums;
 }
 
+// c rounded up to whole 8-lane chunks.
+std::size_t width(std::int64_t c) { return static_cast<std::size_t>((c + 7) / 8 * 8); }
+
 // A per-channel vector padded with zeros to whole 8-lane chunks.
 std::vector<float> padded(const float* v, std::int64_t c) {
-  std::vector<float> p(static_cast<std::size_t>((c + 7) / 8 * 8), 0.0f);
+  std::vector<float> p(width(c), 0.0f);
   std::copy(v, v + c, p.begin());
   return p;
 }
 
 Stats collect_stats(const float* x, std::int64_t rows, std::int64_t c) {
   const Chunks chunks(c);
-  auto at_row = [&chunks, x](std::int64_t at, bool tail) { return tail ? chunks.load(x + at) : _mm256_loadu_ps(x + at); };
   Stats s;
   const auto sums = channel_sums<1>(rows, c, [&](__m256* acc, std::int64_t at, std::int64_t, bool tail) {
-    acc[0] = _mm256_add_ps(at_row(at, tail), acc[0]);
+    acc[0] = _mm256_add_ps(chunks.lanes(x + at, tail), acc[0]);
   });
   s.mean.resize(c);
   for (std::int64_t ch = 0; ch < c; ++ch) s.mean[ch] = static_cast<float>(sums[0][ch] / static_cast<double>(rows));
   const std::vector<float> mean = padded(s.mean.data(), c);
   const auto var = channel_sums<1>(rows, c, [&](__m256* acc, std::int64_t at, std::int64_t d, bool tail) {
-    const __m256 diff = _mm256_sub_ps(at_row(at, tail), _mm256_loadu_ps(mean.data() + d));
+    const __m256 diff = _mm256_sub_ps(chunks.lanes(x + at, tail), _mm256_loadu_ps(mean.data() + d));
     acc[0] = _mm256_fmadd_ps(diff, diff, acc[0]);
   });
   s.var_sum.resize(c);
@@ -139,7 +144,7 @@ Stats collect_stats(const float* x, std::int64_t rows, std::int64_t c) {
 // y = x * alpha + beta per channel, alpha = invstd * w, beta = b - mean * alpha.
 void transform(const float* x, float* y, std::int64_t rows, std::int64_t c, const float* mean, const float* invstd,
                const float* w, const float* b) {
-  std::vector<float> alpha(static_cast<std::size_t>((c + 7) / 8 * 8), 0.0f), beta(alpha.size(), 0.0f);
+  std::vector<float> alpha(width(c), 0.0f), beta(width(c), 0.0f);
   for (std::int64_t ch = 0; ch < c; ++ch) {
     alpha[ch] = invstd[ch] * w[ch];
     beta[ch] = std::fma(-mean[ch], alpha[ch], b[ch]);
@@ -149,63 +154,56 @@ void transform(const float* x, float* y, std::int64_t rows, std::int64_t c, cons
     for (std::int64_t i = begin; i < end; ++i) {
       const float* in = x + i * c;
       float* out = y + i * c;
-      std::int64_t d = 0;
-      for (; d < chunks.full; d += 8)
-        _mm256_storeu_ps(out + d, _mm256_fmadd_ps(_mm256_loadu_ps(in + d), _mm256_loadu_ps(alpha.data() + d),
-                                                  _mm256_loadu_ps(beta.data() + d)));
-      if (chunks.tail > 0)
-        chunks.store(out + d, _mm256_fmadd_ps(chunks.load(in + d), _mm256_loadu_ps(alpha.data() + d),
-                                              _mm256_loadu_ps(beta.data() + d)));
+      for (std::int64_t d = 0; d < chunks.full + chunks.tail; d += 8) {
+        const bool tail = d == chunks.full;
+        chunks.put(out + d, _mm256_fmadd_ps(chunks.lanes(in + d, tail), _mm256_loadu_ps(alpha.data() + d),
+                                            _mm256_loadu_ps(beta.data() + d)), tail);
+      }
     }
   });
 }
 
 // The training backward pass: grad_input, grad_weight, grad_bias.
-void backward_kernel(const float* dy, const float* x, const float* mean, const float* invstd, const float* w, float* dx,
-              float* dw, float* db, std::int64_t rows, std::int64_t c) {
+void backward_kernel(const float* dy, const float* x, const float* mean, const float* invstd, const float* w,
+                     float* dx, float* dw, float* db, std::int64_t rows, std::int64_t c) {
   const Chunks chunks(c);
   const std::vector<float> mean_in = padded(mean, c);
-  auto at_row = [&chunks](const float* p, std::int64_t at, bool tail) {
-    return tail ? chunks.load(p + at) : _mm256_loadu_ps(p + at);
-  };
   // One pass, as LibTorch's: the sum of dy, and the dot product of x - mean with dy.
   const auto sums = channel_sums<2>(rows, c, [&](__m256* acc, std::int64_t at, std::int64_t d, bool tail) {
-    const __m256 g = at_row(dy, at, tail);
+    const __m256 g = chunks.lanes(dy + at, tail);
     acc[0] = _mm256_add_ps(acc[0], g);
-    acc[1] = _mm256_fmadd_ps(_mm256_sub_ps(at_row(x, at, tail), _mm256_loadu_ps(mean_in.data() + d)), g, acc[1]);
+    acc[1] = _mm256_fmadd_ps(_mm256_sub_ps(chunks.lanes(x + at, tail), _mm256_loadu_ps(mean_in.data() + d)), g,
+                             acc[1]);
   });
   const std::vector<double>&sum = sums[0], &dot = sums[1];
   // Per channel, as 8-lane arithmetic: k = dotp * invstd * invstd / N and
   // grad_mean = sum / N, then per element dx = (dy - grad_mean - (x - mean) * k) * invstd * w.
-  const std::int64_t width = (c + 7) / 8 * 8;
-  std::vector<float> sumf(width, 0.0f), dotf(width, 0.0f), k(width), grad_mean(width);
+  const std::size_t lanes = width(c);
+  std::vector<float> sumf(lanes, 0.0f), dotf(lanes, 0.0f), k(lanes), grad_mean(lanes);
   const std::vector<float> scale_in = padded(invstd, c), w_in = padded(w, c);
   for (std::int64_t ch = 0; ch < c; ++ch) {
     sumf[ch] = static_cast<float>(sum[ch]);
     dotf[ch] = static_cast<float>(dot[ch]);
   }
   const __m256 n = _mm256_set1_ps(static_cast<float>(rows));
-  for (std::int64_t d = 0; d < width; d += 8) {
+  for (std::size_t d = 0; d < lanes; d += 8) {
     const __m256 s = _mm256_loadu_ps(scale_in.data() + d);
-    _mm256_storeu_ps(k.data() + d, _mm256_div_ps(_mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(dotf.data() + d), s), s), n));
+    const __m256 dot_s = _mm256_mul_ps(_mm256_loadu_ps(dotf.data() + d), s);
+    _mm256_storeu_ps(k.data() + d, _mm256_div_ps(_mm256_mul_ps(dot_s, s), n));
     _mm256_storeu_ps(grad_mean.data() + d, _mm256_div_ps(_mm256_loadu_ps(sumf.data() + d), n));
   }
   at::parallel_for(0, rows, 1, [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t i = begin; i < end; ++i) {
-      std::int64_t d = 0;
-      auto one = [&](bool tail) {
+    for (std::int64_t i = begin; i < end; ++i)
+      for (std::int64_t d = 0; d < chunks.full + chunks.tail; d += 8) {
+        const bool tail = d == chunks.full;
         const std::int64_t at = i * c + d;
-        const __m256 centered = _mm256_sub_ps(at_row(x, at, tail), _mm256_loadu_ps(mean_in.data() + d));
-        const __m256 shifted = _mm256_sub_ps(at_row(dy, at, tail), _mm256_loadu_ps(grad_mean.data() + d));
+        const __m256 centered = _mm256_sub_ps(chunks.lanes(x + at, tail), _mm256_loadu_ps(mean_in.data() + d));
+        const __m256 shifted = _mm256_sub_ps(chunks.lanes(dy + at, tail), _mm256_loadu_ps(grad_mean.data() + d));
         const __m256 g = _mm256_fnmadd_ps(centered, _mm256_loadu_ps(k.data() + d), shifted);
         const __m256 r = _mm256_mul_ps(_mm256_mul_ps(g, _mm256_loadu_ps(scale_in.data() + d)),
                                        _mm256_loadu_ps(w_in.data() + d));
-        if (tail) chunks.store(dx + at, r);
-        else _mm256_storeu_ps(dx + at, r);
-      };
-      for (; d < chunks.full; d += 8) one(false);
-      if (chunks.tail > 0) one(true);
-    }
+        chunks.put(dx + at, r, tail);
+      }
   });
   for (std::int64_t ch = 0; ch < c; ++ch) {
     dw[ch] = dotf[ch] * invstd[ch];
@@ -284,9 +282,9 @@ class TrainFunction : public torch::autograd::Function<TrainFunction> {
       dx = at::empty_like(x, at::MemoryFormat::ChannelsLast);
       dw = at::empty({c}, w.options());
       db = at::empty({c}, w.options());
-      backward_kernel(dy.data_ptr<float>(), x.data_ptr<float>(), save_mean.data_ptr<float>(), save_invstd.data_ptr<float>(),
-               w.data_ptr<float>(), dx.data_ptr<float>(), dw.data_ptr<float>(), db.data_ptr<float>(),
-               x.numel() / c, c);
+      backward_kernel(dy.data_ptr<float>(), x.data_ptr<float>(), save_mean.data_ptr<float>(),
+                      save_invstd.data_ptr<float>(), w.data_ptr<float>(), dx.data_ptr<float>(), dw.data_ptr<float>(),
+                      db.data_ptr<float>(), x.numel() / c, c);
     } else {  // another layout of gradient: LibTorch's own backward, from the same saved statistics
       std::tie(dx, dw, db) = at::native_batch_norm_backward(dy, x, w, {}, {}, save_mean, save_invstd, true,
                                                             ctx->saved_data["eps"].toDouble(), {true, true, true});
@@ -310,11 +308,12 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
   const bool running = float_param(running_mean) && float_param(running_var);
   const bool own = own_batch_norm_kernel(x) && float_param(weight) && float_param(bias) &&
                    (running || (training && !running_mean.defined() && !running_var.defined())) &&
-                   weight.size(0) == x.size(1) && (training || running) && x.numel() / x.size(1) > 1;
+                   weight.size(0) == x.size(1) && x.numel() / x.size(1) > 1;
   const bool grad = torch::GradMode::is_enabled() &&
                     (x.requires_grad() || weight.requires_grad() || bias.requires_grad());
 #ifdef AUTOML_X86_KERNELS
-  if (own && training && grad) return TrainFunction::apply(x, weight, bias, Running{running_mean, running_var}, momentum, eps);
+  if (own && training && grad)
+    return TrainFunction::apply(x, weight, bias, Running{running_mean, running_var}, momentum, eps);
   if (own && !grad) {
     if (!training) return forward_eval(x, weight, bias, running_mean, running_var, eps);
     Tensor save_mean, save_invstd;
