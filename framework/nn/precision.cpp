@@ -55,6 +55,8 @@ void set_autocast(bool cuda, bool enabled, c10::ScalarType dtype) {
 
 }  // namespace
 
+bool autocast_active() { return autocast_enabled(false) || autocast_enabled(true); }
+
 Precision parse_precision(const std::string& text) {
   if (text == "fp32") return Precision::fp32;
   if (text == "bf16") return Precision::bf16;

@@ -6,6 +6,7 @@
 
 #include "automl/error.hpp"
 #include "automl/nn/batch_norm.hpp"
+#include "automl/nn/depthwise_conv.hpp"
 #include "automl/nn/network.hpp"
 
 namespace nasnet {
@@ -81,7 +82,7 @@ namespace {
 // second time). No BN between depthwise and pointwise, as the reference.
 class SepConv final : public Op {
  public:
-  SepConv(int c, int k, int stride) {
+  SepConv(int c, int k, int stride) : k_(k), stride_(stride) {
     for (int i = 0; i < 2; ++i) {
       const int s = i == 0 ? stride : 1;
       const std::string n = std::to_string(i + 1);
@@ -92,11 +93,16 @@ class SepConv final : public Op {
   }
   Tensor forward(const Tensor& x) override {
     Tensor y = x;
-    for (int i = 0; i < 2; ++i) y = automl::nn::batch_norm(*bn_[i], conv(pw_[i], conv(dw_[i], torch::relu(y))));
+    for (int i = 0; i < 2; ++i) {
+      y = automl::nn::depthwise_conv2d(torch::relu(y), dw_[i]->weight, i == 0 ? stride_ : 1, k_ / 2);
+      automl::nn::count_conv(dw_[i]->weight, y);
+      y = automl::nn::batch_norm(*bn_[i], conv(pw_[i], y));
+    }
     return y;
   }
 
  private:
+  int k_, stride_;
   torch::nn::Conv2d dw_[2] = {nullptr, nullptr}, pw_[2] = {nullptr, nullptr};
   torch::nn::BatchNorm2d bn_[2] = {nullptr, nullptr};
 };

@@ -8,6 +8,7 @@
 
 #include "automl/error.hpp"
 #include "automl/nn/batch_norm.hpp"
+#include "automl/nn/depthwise_conv.hpp"
 #include "network.hpp"
 #include "ops.hpp"
 
@@ -54,7 +55,7 @@ class WsBn final : public torch::nn::Module {
 // (ReLU, depthwise k x k, pointwise, WsBn) twice, weights per input id.
 class WsSepConv final : public torch::nn::Module {
  public:
-  WsSepConv(int inputs, int c, int k) : c_(c), k_(k) {
+  WsSepConv(int inputs, int c, int k) : k_(k) {
     for (int i = 0; i < inputs; ++i)
       for (int half = 0; half < 2; ++half) {
         const std::string n = std::to_string(half + 1) + "_" + std::to_string(i);
@@ -67,7 +68,7 @@ class WsSepConv final : public torch::nn::Module {
   Tensor forward(const Tensor& x, int id, int stride) {
     Tensor y = x;
     for (int h = 0; h < 2; ++h) {
-      y = torch::conv2d(torch::relu(y), dw_[h][id], {}, h == 0 ? stride : 1, k_ / 2, 1, c_);
+      y = automl::nn::depthwise_conv2d(torch::relu(y), dw_[h][id], h == 0 ? stride : 1, k_ / 2);
       automl::nn::count_conv(dw_[h][id], y);
       y = torch::conv2d(y, pw_[h][id]);
       automl::nn::count_conv(pw_[h][id], y);
@@ -77,7 +78,7 @@ class WsSepConv final : public torch::nn::Module {
   }
 
  private:
-  int c_, k_;
+  int k_;
   std::vector<Tensor> dw_[2], pw_[2];
   std::shared_ptr<WsBn> bn_[2];
 };

@@ -32,6 +32,9 @@ const char* precision_name(Precision precision);
 /// `device`: fp16 autocast is CUDA's only.
 void check_precision(Precision precision, const c10::Device& device);
 
+/// Whether autocast is on for the CPU or for CUDA on this thread.
+bool autocast_active();
+
 /// Autocast for `device` in `precision` on this thread while alive (nothing
 /// for fp32); the state before is restored after. Wrap the forward pass and
 /// the loss, not backward().
