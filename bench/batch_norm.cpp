@@ -5,24 +5,17 @@
 // autograd): milliseconds for a training forward and its backward, best of 7.
 //   build/bin/bench_batch_norm [threads]
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
 #include <torch/torch.h>
 
 #include "automl/nn/batch_norm.hpp"
+#include "timing.hpp"
 
 namespace {
 
-double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
-struct Times {
-  double forward = 1e9, backward = 1e9;
-};
+using bench::Times;
 
 Times time(bool own, std::int64_t n, std::int64_t c, std::int64_t hw, bool grad) {
   torch::manual_seed(0);
@@ -30,18 +23,14 @@ Times time(bool own, std::int64_t n, std::int64_t c, std::int64_t hw, bool grad)
   const auto dy = torch::randn({n, c, hw, hw}).contiguous(at::MemoryFormat::ChannelsLast);
   const auto w = torch::ones({c}, torch::requires_grad(grad)), b = torch::zeros({c}, torch::requires_grad(grad));
   auto rm = torch::zeros({c}), rv = torch::ones({c});
-  Times t;
-  for (int rep = 0; rep < 8; ++rep) {
-    auto start = std::chrono::steady_clock::now();
-    const auto y = own ? automl::nn::batch_norm(x, w, b, rm, rv, true, 0.1, 1e-5)
-                       : torch::batch_norm(x, w, b, rm, rv, true, 0.1, 1e-5, false);
-    const double f = ms_since(start);
-    start = std::chrono::steady_clock::now();
-    if (grad) y.backward(dy);
-    const double bw = ms_since(start);
-    if (rep > 0) t.forward = std::min(t.forward, f), t.backward = std::min(t.backward, bw);
-  }
-  return t;
+  return bench::best_forward_backward(
+      [&] {
+        return own ? automl::nn::batch_norm(x, w, b, rm, rv, true, 0.1, 1e-5)
+                   : torch::batch_norm(x, w, b, rm, rv, true, 0.1, 1e-5, false);
+      },
+      [&](const torch::Tensor& y) {
+        if (grad) y.backward(dy);
+      });
 }
 
 }  // namespace

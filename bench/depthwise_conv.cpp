@@ -7,30 +7,15 @@
 // against automl::nn::depthwise_conv2d. Milliseconds, best of 7.
 //   build/bin/bench_depthwise_conv [threads]
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
 #include <torch/torch.h>
 
 #include "automl/nn/depthwise_conv.hpp"
+#include "timing.hpp"
 
-namespace {
-
-template <class F>
-double best_ms(const F& f) {
-  double best = 1e9;
-  for (int rep = 0; rep < 8; ++rep) {
-    const auto start = std::chrono::steady_clock::now();
-    f();
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (rep > 0) best = std::min(best, ms);
-  }
-  return best;
-}
-
-}  // namespace
+using bench::best_ms;
 
 int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 1;

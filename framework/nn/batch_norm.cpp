@@ -16,6 +16,7 @@
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #if defined(__x86_64__)
@@ -217,6 +218,7 @@ void backward_kernel(const float* dy, const float* x, const float* mean, const f
 // deviation; the running statistics updated as Normalization.cpp does.
 Tensor forward_train(const Tensor& x, const Tensor& w, const Tensor& b, const Tensor& running_mean,
                      const Tensor& running_var, double momentum, double eps, Tensor& save_mean, Tensor& save_invstd) {
+  RECORD_USER_SCOPE("automl::nn::batch_norm");  // for profiles (bench/profile.hpp)
   const std::int64_t c = x.size(1), n = x.numel() / c;
   const Stats s = collect_stats(x.data_ptr<float>(), n, c);
   save_mean = at::empty({c}, x.options());
@@ -243,6 +245,7 @@ Tensor forward_train(const Tensor& x, const Tensor& w, const Tensor& b, const Te
 
 Tensor forward_eval(const Tensor& x, const Tensor& w, const Tensor& b, const Tensor& running_mean,
                     const Tensor& running_var, double eps) {
+  RECORD_USER_SCOPE("automl::nn::batch_norm");
   const std::int64_t c = x.size(1), n = x.numel() / c;
   std::vector<float> invstd(c);
   const float* rv = running_var.data_ptr<float>();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #if defined(__x86_64__)
@@ -115,6 +116,7 @@ void image_weight_grad(const float* x, const float* dy, float* part, const Shape
 
 template <int K>
 Tensor weight_grad(const Tensor& dy_in, const Tensor& x, const Tensor& w, const Shape& s) {
+  RECORD_USER_SCOPE("automl::nn::depthwise_weight_grad");  // for profiles (bench/profile.hpp)
   const Tensor dy = dy_in.contiguous(at::MemoryFormat::ChannelsLast);
   const std::int64_t n = x.size(0), lanes = (s.c + 7) / 8 * 8, taps = K * K;
   // One float partial per image, summed below in image order, so the result

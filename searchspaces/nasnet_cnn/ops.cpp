@@ -7,6 +7,7 @@
 #include "automl/error.hpp"
 #include "automl/nn/batch_norm.hpp"
 #include "automl/nn/depthwise_conv.hpp"
+#include "automl/nn/max_pool.hpp"
 #include "automl/nn/network.hpp"
 
 namespace nasnet {
@@ -128,7 +129,7 @@ class Pool final : public Op {
     const bool even = k_ % 2 == 0;
     const Tensor in = even ? F::pad(x, F::PadFuncOptions({0, 1, 0, 1})) : x;
     const int pad = even ? 0 : k_ / 2;
-    if (max_) return torch::max_pool2d(in, {k_, k_}, {stride_, stride_}, {pad, pad});
+    if (max_) return automl::nn::max_pool2d(in, k_, stride_, pad);
     return torch::avg_pool2d(in, {k_, k_}, {stride_, stride_}, {pad, pad}, false, /*count_include_pad=*/false);
   }
 

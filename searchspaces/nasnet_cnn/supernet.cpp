@@ -9,6 +9,7 @@
 #include "automl/error.hpp"
 #include "automl/nn/batch_norm.hpp"
 #include "automl/nn/depthwise_conv.hpp"
+#include "automl/nn/max_pool.hpp"
 #include "network.hpp"
 #include "ops.hpp"
 
@@ -98,7 +99,7 @@ class WsBranch final : public torch::nn::Module {
       case Kind::sep3: return sep3_->forward(x, id, stride);
       case Kind::sep5: return sep5_->forward(x, id, stride);
       case Kind::avg3: return torch::avg_pool2d(x, {3, 3}, {stride, stride}, {1, 1}, false, false);
-      case Kind::max3: return torch::max_pool2d(x, {3, 3}, {stride, stride}, {1, 1});
+      case Kind::max3: return automl::nn::max_pool2d(x, 3, stride, 1);
       case Kind::identity: return stride == 1 ? x : reduce_[id]->forward(x);
     }
     return x;
