@@ -142,9 +142,10 @@ Stats collect_stats(const float* x, std::int64_t rows, std::int64_t c) {
   return s;
 }
 
-// y = x * alpha + beta per channel, alpha = invstd * w, beta = b - mean * alpha.
+// y = x * alpha + beta per channel, alpha = invstd * w, beta = b - mean * alpha;
+// with `relu`, then max(0, y) as LibTorch's clamp_min computes it (NaN stays NaN).
 void transform(const float* x, float* y, std::int64_t rows, std::int64_t c, const float* mean, const float* invstd,
-               const float* w, const float* b) {
+               const float* w, const float* b, bool relu) {
   std::vector<float> alpha(width(c), 0.0f), beta(width(c), 0.0f);
   for (std::int64_t ch = 0; ch < c; ++ch) {
     alpha[ch] = invstd[ch] * w[ch];
@@ -157,21 +158,31 @@ void transform(const float* x, float* y, std::int64_t rows, std::int64_t c, cons
       float* out = y + i * c;
       for (std::int64_t d = 0; d < chunks.full + chunks.tail; d += 8) {
         const bool tail = d == chunks.full;
-        chunks.put(out + d, _mm256_fmadd_ps(chunks.lanes(in + d, tail), _mm256_loadu_ps(alpha.data() + d),
-                                            _mm256_loadu_ps(beta.data() + d)), tail);
+        const __m256 v = _mm256_fmadd_ps(chunks.lanes(in + d, tail), _mm256_loadu_ps(alpha.data() + d),
+                                         _mm256_loadu_ps(beta.data() + d));
+        chunks.put(out + d, relu ? _mm256_max_ps(_mm256_setzero_ps(), v) : v, tail);
       }
     }
   });
 }
 
-// The training backward pass: grad_input, grad_weight, grad_bias.
-void backward_kernel(const float* dy, const float* x, const float* mean, const float* invstd, const float* w,
-                     float* dx, float* dw, float* db, std::int64_t rows, std::int64_t c) {
+// The training backward pass: grad_input, grad_weight, grad_bias. Where
+// `relu_out` is given (a ReLU followed), dy is first what ReLU's backward
+// makes of it, LibTorch's threshold_backward: 0 where relu_out <= 0.
+void backward_kernel(const float* dy_in, const float* relu_out, const float* x, const float* mean,
+                     const float* invstd, const float* w, float* dx, float* dw, float* db, std::int64_t rows,
+                     std::int64_t c) {
   const Chunks chunks(c);
+  const auto grad = [&](std::int64_t at, bool tail) {
+    const __m256 g = chunks.lanes(dy_in + at, tail);
+    if (relu_out == nullptr) return g;
+    const __m256 y = chunks.lanes(relu_out + at, tail);
+    return _mm256_blendv_ps(g, _mm256_setzero_ps(), _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_LE_OQ));
+  };
   const std::vector<float> mean_in = padded(mean, c);
   // One pass, as LibTorch's: the sum of dy, and the dot product of x - mean with dy.
   const auto sums = channel_sums<2>(rows, c, [&](__m256* acc, std::int64_t at, std::int64_t d, bool tail) {
-    const __m256 g = chunks.lanes(dy + at, tail);
+    const __m256 g = grad(at, tail);
     acc[0] = _mm256_add_ps(acc[0], g);
     acc[1] = _mm256_fmadd_ps(_mm256_sub_ps(chunks.lanes(x + at, tail), _mm256_loadu_ps(mean_in.data() + d)), g,
                              acc[1]);
@@ -199,7 +210,7 @@ void backward_kernel(const float* dy, const float* x, const float* mean, const f
         const bool tail = d == chunks.full;
         const std::int64_t at = i * c + d;
         const __m256 centered = _mm256_sub_ps(chunks.lanes(x + at, tail), _mm256_loadu_ps(mean_in.data() + d));
-        const __m256 shifted = _mm256_sub_ps(chunks.lanes(dy + at, tail), _mm256_loadu_ps(grad_mean.data() + d));
+        const __m256 shifted = _mm256_sub_ps(grad(at, tail), _mm256_loadu_ps(grad_mean.data() + d));
         const __m256 g = _mm256_fnmadd_ps(centered, _mm256_loadu_ps(k.data() + d), shifted);
         const __m256 r = _mm256_mul_ps(_mm256_mul_ps(g, _mm256_loadu_ps(scale_in.data() + d)),
                                        _mm256_loadu_ps(w_in.data() + d));
@@ -217,7 +228,8 @@ void backward_kernel(const float* dy, const float* x, const float* mean, const f
 // The training forward pass: y, and the saved mean and inverse standard
 // deviation; the running statistics updated as Normalization.cpp does.
 Tensor forward_train(const Tensor& x, const Tensor& w, const Tensor& b, const Tensor& running_mean,
-                     const Tensor& running_var, double momentum, double eps, Tensor& save_mean, Tensor& save_invstd) {
+                     const Tensor& running_var, double momentum, double eps, bool relu, Tensor& save_mean,
+                     Tensor& save_invstd) {
   RECORD_USER_SCOPE("automl::nn::batch_norm");  // for profiles (bench/profile.hpp)
   const std::int64_t c = x.size(1), n = x.numel() / c;
   const Stats s = collect_stats(x.data_ptr<float>(), n, c);
@@ -239,12 +251,12 @@ Tensor forward_train(const Tensor& x, const Tensor& w, const Tensor& b, const Te
     }
   }
   Tensor y = at::empty_like(x, at::MemoryFormat::ChannelsLast);
-  transform(x.data_ptr<float>(), y.data_ptr<float>(), n, c, sm, si, w.data_ptr<float>(), b.data_ptr<float>());
+  transform(x.data_ptr<float>(), y.data_ptr<float>(), n, c, sm, si, w.data_ptr<float>(), b.data_ptr<float>(), relu);
   return y;
 }
 
 Tensor forward_eval(const Tensor& x, const Tensor& w, const Tensor& b, const Tensor& running_mean,
-                    const Tensor& running_var, double eps) {
+                    const Tensor& running_var, double eps, bool relu) {
   RECORD_USER_SCOPE("automl::nn::batch_norm");
   const std::int64_t c = x.size(1), n = x.numel() / c;
   std::vector<float> invstd(c);
@@ -252,7 +264,7 @@ Tensor forward_eval(const Tensor& x, const Tensor& w, const Tensor& b, const Ten
   for (std::int64_t f = 0; f < c; ++f) invstd[f] = 1 / std::sqrt(rv[f] + static_cast<float>(eps));
   Tensor y = at::empty_like(x, at::MemoryFormat::ChannelsLast);
   transform(x.data_ptr<float>(), y.data_ptr<float>(), n, c, running_mean.data_ptr<float>(), invstd.data(),
-            w.data_ptr<float>(), b.data_ptr<float>());
+            w.data_ptr<float>(), b.data_ptr<float>(), relu);
   return y;
 }
 
@@ -265,10 +277,13 @@ struct Running {
 class TrainFunction : public torch::autograd::Function<TrainFunction> {
  public:
   static Tensor forward(torch::autograd::AutogradContext* ctx, const Tensor& x, const Tensor& w, const Tensor& b,
-                        const Running& running, double momentum, double eps) {
+                        const Running& running, double momentum, double eps, bool relu) {
     Tensor save_mean, save_invstd;
-    Tensor y = forward_train(x, w, b, running.mean, running.var, momentum, eps, save_mean, save_invstd);
-    ctx->save_for_backward({x, w, save_mean, save_invstd});
+    Tensor y = forward_train(x, w, b, running.mean, running.var, momentum, eps, relu, save_mean, save_invstd);
+    if (relu)  // ReLU's backward needs its output
+      ctx->save_for_backward({x, w, save_mean, save_invstd, y});
+    else
+      ctx->save_for_backward({x, w, save_mean, save_invstd});
     ctx->saved_data["eps"] = eps;
     return y;
   }
@@ -277,22 +292,30 @@ class TrainFunction : public torch::autograd::Function<TrainFunction> {
                                                  torch::autograd::variable_list grads) {
     const auto saved = ctx->get_saved_variables();
     const Tensor &x = saved[0], &w = saved[1], &save_mean = saved[2], &save_invstd = saved[3];
-    const Tensor& dy = grads[0];
+    const bool relu = saved.size() == 5;
+    const auto channels_last = [](const Tensor& t) {
+      return t.scalar_type() == at::kFloat && t.is_contiguous(at::MemoryFormat::ChannelsLast) && !t.is_contiguous();
+    };
+    Tensor dy = grads[0];
     Tensor dx, dw, db;
-    if (!dy.defined()) return {dx, dw, db, Tensor(), Tensor(), Tensor()};
-    if (dy.scalar_type() == at::kFloat && dy.is_contiguous(at::MemoryFormat::ChannelsLast) && !dy.is_contiguous()) {
+    if (!dy.defined()) return {dx, dw, db, Tensor(), Tensor(), Tensor(), Tensor()};
+    // ReLU's backward folded into the kernel's passes over dy; in another
+    // layout, the two as the unfused operations would run them.
+    const bool fold = relu && channels_last(dy);
+    if (relu && !fold) dy = at::threshold_backward(dy, saved[4], 0);
+    if (channels_last(dy)) {
       const std::int64_t c = x.size(1);
       dx = at::empty_like(x, at::MemoryFormat::ChannelsLast);
       dw = at::empty({c}, w.options());
       db = at::empty({c}, w.options());
-      backward_kernel(dy.data_ptr<float>(), x.data_ptr<float>(), save_mean.data_ptr<float>(),
-                      save_invstd.data_ptr<float>(), w.data_ptr<float>(), dx.data_ptr<float>(), dw.data_ptr<float>(),
-                      db.data_ptr<float>(), x.numel() / c, c);
+      backward_kernel(dy.data_ptr<float>(), fold ? saved[4].data_ptr<float>() : nullptr, x.data_ptr<float>(),
+                      save_mean.data_ptr<float>(), save_invstd.data_ptr<float>(), w.data_ptr<float>(),
+                      dx.data_ptr<float>(), dw.data_ptr<float>(), db.data_ptr<float>(), x.numel() / c, c);
     } else {  // another layout of gradient: LibTorch's own backward, from the same saved statistics
       std::tie(dx, dw, db) = at::native_batch_norm_backward(dy, x, w, {}, {}, save_mean, save_invstd, true,
                                                             ctx->saved_data["eps"].toDouble(), {true, true, true});
     }
-    return {dx, dw, db, Tensor(), Tensor(), Tensor()};
+    return {dx, dw, db, Tensor(), Tensor(), Tensor(), Tensor()};
   }
 };
 
@@ -306,8 +329,11 @@ bool own_batch_norm_kernel(const Tensor& x) {
          !x.is_contiguous() && vector_kernels();
 }
 
-Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
-                  const Tensor& running_var, bool training, double momentum, double eps) {
+namespace {
+
+// batch_norm, followed by a ReLU where `relu`.
+Tensor normalize(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                 const Tensor& running_var, bool training, double momentum, double eps, bool relu) {
   const bool running = float_param(running_mean) && float_param(running_var);
   const bool own = own_batch_norm_kernel(x) && float_param(weight) && float_param(bias) &&
                    (running || (training && !running_mean.defined() && !running_var.defined())) &&
@@ -316,21 +342,22 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
                     (x.requires_grad() || weight.requires_grad() || bias.requires_grad());
 #ifdef AUTOML_X86_KERNELS
   if (own && training && grad)
-    return TrainFunction::apply(x, weight, bias, Running{running_mean, running_var}, momentum, eps);
+    return TrainFunction::apply(x, weight, bias, Running{running_mean, running_var}, momentum, eps, relu);
   if (own && !grad) {
-    if (!training) return forward_eval(x, weight, bias, running_mean, running_var, eps);
+    if (!training) return forward_eval(x, weight, bias, running_mean, running_var, eps, relu);
     Tensor save_mean, save_invstd;
-    return forward_train(x, weight, bias, running_mean, running_var, momentum, eps, save_mean, save_invstd);
+    return forward_train(x, weight, bias, running_mean, running_var, momentum, eps, relu, save_mean, save_invstd);
   }
 #else
   (void)own, (void)grad;
 #endif
-  return torch::batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps, false);
+  const Tensor y = torch::batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps, false);
+  return relu ? torch::relu(y) : y;
 }
 
-Tensor batch_norm(torch::nn::BatchNorm2dImpl& bn, const Tensor& x) {
+Tensor normalize(torch::nn::BatchNorm2dImpl& bn, const Tensor& x, bool relu) {
   const auto& o = bn.options;
-  if (x.dim() != 4) return bn.forward(x);  // its own error message
+  if (x.dim() != 4) return relu ? torch::relu(bn.forward(x)) : bn.forward(x);  // its own error message
   double factor = o.momentum().value_or(0.0);
   if (bn.is_training() && o.track_running_stats() && bn.num_batches_tracked.defined()) {
     torch::NoGradGuard no_grad;
@@ -341,7 +368,23 @@ Tensor batch_norm(torch::nn::BatchNorm2dImpl& bn, const Tensor& x) {
   if (training)
     TORCH_CHECK(x.numel() / x.size(1) != 1, "Expected more than 1 value per channel when training, got input size ",
                 x.sizes());
-  return batch_norm(x, bn.weight, bn.bias, bn.running_mean, bn.running_var, training, factor, o.eps());
+  return normalize(x, bn.weight, bn.bias, bn.running_mean, bn.running_var, training, factor, o.eps(), relu);
 }
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                  const Tensor& running_var, bool training, double momentum, double eps) {
+  return normalize(x, weight, bias, running_mean, running_var, training, momentum, eps, false);
+}
+
+Tensor batch_norm_relu(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                       const Tensor& running_var, bool training, double momentum, double eps) {
+  return normalize(x, weight, bias, running_mean, running_var, training, momentum, eps, true);
+}
+
+Tensor batch_norm(torch::nn::BatchNorm2dImpl& bn, const Tensor& x) { return normalize(bn, x, false); }
+
+Tensor batch_norm_relu(torch::nn::BatchNorm2dImpl& bn, const Tensor& x) { return normalize(bn, x, true); }
 
 }  // namespace automl::nn

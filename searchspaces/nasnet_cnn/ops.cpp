@@ -93,11 +93,12 @@ class SepConv final : public Op {
     }
   }
   Tensor forward(const Tensor& x) override {
-    Tensor y = x;
+    Tensor y = torch::relu(x);  // the second half's ReLU comes with the first half's BN
     for (int i = 0; i < 2; ++i) {
-      y = automl::nn::depthwise_conv2d(torch::relu(y), dw_[i]->weight, i == 0 ? stride_ : 1, k_ / 2);
+      y = automl::nn::depthwise_conv2d(y, dw_[i]->weight, i == 0 ? stride_ : 1, k_ / 2);
       automl::nn::count_conv(dw_[i]->weight, y);
-      y = automl::nn::batch_norm(*bn_[i], conv(pw_[i], y));
+      y = conv(pw_[i], y);
+      y = i == 0 ? automl::nn::batch_norm_relu(*bn_[i], y) : automl::nn::batch_norm(*bn_[i], y);
     }
     return y;
   }

@@ -44,7 +44,9 @@ class WsBn final : public torch::nn::Module {
     mean_ = register_buffer("running_mean", torch::zeros({c}));
     var_ = register_buffer("running_var", torch::ones({c}));
   }
-  Tensor forward(const Tensor& x, int id) {
+  // With `relu`, ReLU(BN(x)) in one pass (automl::nn::batch_norm_relu).
+  Tensor forward(const Tensor& x, int id, bool relu = false) {
+    if (relu) return automl::nn::batch_norm_relu(x, weight_[id], bias_[id], mean_, var_, is_training(), 0.1, 1e-5);
     return automl::nn::batch_norm(x, weight_[id], bias_[id], mean_, var_, is_training(), 0.1, 1e-5);
   }
 
@@ -67,13 +69,13 @@ class WsSepConv final : public torch::nn::Module {
     bn_[1] = register_module("bn2", std::make_shared<WsBn>(inputs, c));
   }
   Tensor forward(const Tensor& x, int id, int stride) {
-    Tensor y = x;
+    Tensor y = torch::relu(x);  // the second half's ReLU comes with the first half's BN
     for (int h = 0; h < 2; ++h) {
-      y = automl::nn::depthwise_conv2d(torch::relu(y), dw_[h][id], h == 0 ? stride : 1, k_ / 2);
+      y = automl::nn::depthwise_conv2d(y, dw_[h][id], h == 0 ? stride : 1, k_ / 2);
       automl::nn::count_conv(dw_[h][id], y);
       y = torch::conv2d(y, pw_[h][id]);
       automl::nn::count_conv(pw_[h][id], y);
-      y = bn_[h]->forward(y, id);
+      y = bn_[h]->forward(y, id, h == 0);
     }
     return y;
   }

@@ -32,6 +32,16 @@ at::Tensor batch_norm(const at::Tensor& x, const at::Tensor& weight, const at::T
 /// them), through batch_norm above.
 at::Tensor batch_norm(torch::nn::BatchNorm2dImpl& bn, const at::Tensor& x);
 
+/// torch::relu(batch_norm(...)) and torch::relu(batch_norm(bn, x)): the same
+/// values and gradients; where batch_norm runs its own kernel, the ReLU is
+/// applied as each value is written and its backward is folded into the
+/// batch-norm backward's passes over the gradient (one pass over the data
+/// less each way).
+at::Tensor batch_norm_relu(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                           const at::Tensor& running_mean, const at::Tensor& running_var, bool training,
+                           double momentum, double eps);
+at::Tensor batch_norm_relu(torch::nn::BatchNorm2dImpl& bn, const at::Tensor& x);
+
 /// Whether batch_norm above runs its own kernel for `x` rather than
 /// torch::batch_norm's (exposed for tests and benchmarks).
 bool own_batch_norm_kernel(const at::Tensor& x);
