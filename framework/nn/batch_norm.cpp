@@ -323,11 +323,17 @@ class TrainFunction : public torch::autograd::Function<TrainFunction> {
 
 }  // namespace
 
-bool own_batch_norm_kernel(const Tensor& x) {
-  return x.defined() && x.dim() == 4 && x.scalar_type() == at::kFloat && x.device().is_cpu() &&
-         x.size(1) % 8 != 0 && x.numel() > 0 && x.is_contiguous(at::MemoryFormat::ChannelsLast) &&
-         !x.is_contiguous() && vector_kernels();
+namespace {
+
+// A tensor the kernels above take, whatever its channel count.
+bool kernel_layout(const Tensor& x) {
+  return x.defined() && x.dim() == 4 && x.scalar_type() == at::kFloat && x.device().is_cpu() && x.numel() > 0 &&
+         x.is_contiguous(at::MemoryFormat::ChannelsLast) && !x.is_contiguous() && vector_kernels();
 }
+
+}  // namespace
+
+bool own_batch_norm_kernel(const Tensor& x) { return kernel_layout(x) && x.size(1) % 8 != 0; }
 
 namespace {
 
@@ -335,7 +341,9 @@ namespace {
 Tensor normalize(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
                  const Tensor& running_var, bool training, double momentum, double eps, bool relu) {
   const bool running = float_param(running_mean) && float_param(running_var);
-  const bool own = own_batch_norm_kernel(x) && float_param(weight) && float_param(bias) &&
+  // With a ReLU to fold in, the own kernel saves a pass each way at every
+  // channel count; without, only where LibTorch's has a tail.
+  const bool own = (relu ? kernel_layout(x) : own_batch_norm_kernel(x)) && float_param(weight) && float_param(bias) &&
                    (running || (training && !running_mean.defined() && !running_var.defined())) &&
                    weight.size(0) == x.size(1) && x.numel() / x.size(1) > 1;
   const bool grad = torch::GradMode::is_enabled() &&

@@ -36,7 +36,8 @@ at::Tensor batch_norm(torch::nn::BatchNorm2dImpl& bn, const at::Tensor& x);
 /// values and gradients; where batch_norm runs its own kernel, the ReLU is
 /// applied as each value is written and its backward is folded into the
 /// batch-norm backward's passes over the gradient (one pass over the data
-/// less each way).
+/// less each way); for that it runs at every channel count, multiples of 8
+/// included, on the tensors own_batch_norm_kernel takes otherwise.
 at::Tensor batch_norm_relu(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                            const at::Tensor& running_mean, const at::Tensor& running_var, bool training,
                            double momentum, double eps);
