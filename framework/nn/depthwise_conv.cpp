@@ -3,8 +3,6 @@
 
 #include "automl/nn/depthwise_conv.hpp"
 
-#include "automl/nn/precision.hpp"
-
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -12,6 +10,8 @@
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 #include <torch/torch.h>
+
+#include "automl/nn/precision.hpp"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -38,14 +38,14 @@ bool avx2_fma() {
 #endif
 }
 
-#ifdef AUTOML_DW_KERNELS
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-
 // The geometry of one depthwise convolution, channels-last.
 struct Shape {
   std::int64_t c, h, w, oh, ow, stride, pad;
 };
+
+#ifdef AUTOML_DW_KERNELS
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
 
 // The taps of one output row, for P chunks of 8 channels from d (the last
 // one possibly masked): part[tap * lanes + ch] += the sum over the row's
