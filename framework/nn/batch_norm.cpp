@@ -321,10 +321,6 @@ class TrainFunction : public torch::autograd::Function<TrainFunction> {
 
 #endif  // AUTOML_X86_KERNELS
 
-}  // namespace
-
-namespace {
-
 // A tensor the kernels above take, whatever its channel count.
 bool kernel_layout(const Tensor& x) {
   return x.defined() && x.dim() == 4 && x.scalar_type() == at::kFloat && x.device().is_cpu() && x.numel() > 0 &&

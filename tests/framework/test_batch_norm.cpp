@@ -12,23 +12,14 @@
 #include <torch/torch.h>
 
 #include "automl/nn/batch_norm.hpp"
+#include "tensor_support.hpp"
 
 namespace batch_norm {
 namespace {
 
+using automl::test::channels_last;
+using automl::test::differences;
 using torch::Tensor;
-
-Tensor channels_last(const Tensor& t) { return t.contiguous(at::MemoryFormat::ChannelsLast); }
-
-// How many elements differ (and by how much at most): 0 is the expectation.
-std::string differences(const Tensor& a, const Tensor& b) {
-  if (!a.defined() || !b.defined()) return a.defined() == b.defined() ? "" : "one side undefined";
-  const Tensor differ = a.ne(b);
-  const auto count = differ.sum().item<std::int64_t>();
-  if (count == 0) return "";
-  return std::to_string(count) + " of " + std::to_string(a.numel()) + " differ, by up to " +
-         std::to_string((a - b).abs().max().item<double>());
-}
 
 struct Case {
   std::int64_t n, c, h, w;

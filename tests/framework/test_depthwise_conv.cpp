@@ -13,21 +13,14 @@
 
 #include "automl/nn/depthwise_conv.hpp"
 #include "automl/nn/precision.hpp"
+#include "tensor_support.hpp"
 
 namespace depthwise_conv {
 namespace {
 
+using automl::test::channels_last;
+using automl::test::differences;
 using torch::Tensor;
-
-Tensor channels_last(const Tensor& t) { return t.contiguous(at::MemoryFormat::ChannelsLast); }
-
-std::string differences(const Tensor& a, const Tensor& b) {
-  if (!a.defined() || !b.defined()) return a.defined() == b.defined() ? "" : "one side undefined";
-  const auto count = a.ne(b).sum().item<std::int64_t>();
-  if (count == 0) return "";
-  return std::to_string(count) + " of " + std::to_string(a.numel()) + " differ, by up to " +
-         std::to_string((a - b).abs().max().item<double>());
-}
 
 double max_error(const Tensor& a, const Tensor& exact) {
   return (a.to(torch::kDouble) - exact).abs().max().item<double>();

@@ -13,22 +13,14 @@
 #include <torch/torch.h>
 
 #include "automl/nn/max_pool.hpp"
+#include "tensor_support.hpp"
 
 namespace max_pool {
 namespace {
 
+using automl::test::channels_last;
+using automl::test::differences;
 using torch::Tensor;
-
-Tensor channels_last(const Tensor& t) { return t.contiguous(at::MemoryFormat::ChannelsLast); }
-
-// How many elements differ in their bits: "" is the expectation.
-std::string differences(const Tensor& a, const Tensor& b) {
-  if (!a.defined() || !b.defined()) return a.defined() == b.defined() ? "" : "one side undefined";
-  if (a.sizes() != b.sizes()) return "sizes differ";
-  const Tensor ia = a.contiguous().view(torch::kInt), ib = b.contiguous().view(torch::kInt);
-  const auto count = ia.ne(ib).sum().item<std::int64_t>();
-  return count == 0 ? "" : std::to_string(count) + " of " + std::to_string(a.numel()) + " differ";
-}
 
 struct Case {
   std::int64_t n, c, h, w, k, stride, pad;

@@ -5,8 +5,8 @@
 //
 // LibTorch 1.13 runs depthwise convolutions through oneDNN 2.6. Its forward
 // pass and input gradient are fast; its weight gradient is not for k >= 5:
-// at 64 x 20 x 32 x 32 channels-last, one thread, the 5 x 5 weight gradient
-// takes 4-5 times as long as the forward pass, where the 3 x 3 one takes
+// at the NAO-WS supernet's channels-last shapes, one thread, the 5 x 5 weight gradient
+// takes 4-7 times as long as the forward pass, where the 3 x 3 one takes
 // less than the forward pass (bench_depthwise_conv). The function here runs
 // the forward pass and the input gradient through the same oneDNN calls as
 // torch::conv2d, so those are bit-identical to it, and computes the 5 x 5
