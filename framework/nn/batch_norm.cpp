@@ -6,6 +6,7 @@
 // and nothing else is fused.
 
 #include "automl/nn/batch_norm.hpp"
+#include "automl/nn/recompute.hpp"
 
 #include <algorithm>
 #include <array>
@@ -334,8 +335,12 @@ bool own_batch_norm_kernel(const Tensor& x) { return kernel_layout(x) && x.size(
 namespace {
 
 // batch_norm, followed by a ReLU where `relu`.
-Tensor normalize(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
-                 const Tensor& running_var, bool training, double momentum, double eps, bool relu) {
+Tensor normalize(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean_in,
+                 const Tensor& running_var_in, bool training, double momentum, double eps, bool relu) {
+  // A recomputation's forward pass (recompute.hpp) repeats one whose update
+  // of the running statistics has been made: it normalizes with the batch's.
+  const bool repeat = training && recomputing();
+  const Tensor running_mean = repeat ? Tensor() : running_mean_in, running_var = repeat ? Tensor() : running_var_in;
   const bool running = float_param(running_mean) && float_param(running_var);
   // With a ReLU to fold in, the own kernel saves a pass each way at every
   // channel count; without, only where LibTorch's has a tail.
@@ -363,7 +368,7 @@ Tensor normalize(torch::nn::BatchNorm2dImpl& bn, const Tensor& x, bool relu) {
   const auto& o = bn.options;
   if (x.dim() != 4) return relu ? torch::relu(bn.forward(x)) : bn.forward(x);  // its own error message
   double factor = o.momentum().value_or(0.0);
-  if (bn.is_training() && o.track_running_stats() && bn.num_batches_tracked.defined()) {
+  if (bn.is_training() && o.track_running_stats() && bn.num_batches_tracked.defined() && !recomputing()) {
     torch::NoGradGuard no_grad;
     bn.num_batches_tracked += 1;
     if (!o.momentum()) factor = 1.0 / bn.num_batches_tracked.item<double>();

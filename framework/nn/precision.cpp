@@ -57,6 +57,23 @@ void set_autocast(bool cuda, bool enabled, c10::ScalarType dtype) {
 
 bool autocast_active() { return autocast_enabled(false) || autocast_enabled(true); }
 
+AutocastState AutocastState::current() {
+  return {autocast_enabled(false), autocast_enabled(true), autocast_dtype(false), autocast_dtype(true)};
+}
+
+AutocastScope::AutocastScope(const AutocastState& state) : before_(AutocastState::current()) {
+  set_autocast(false, state.cpu, state.cpu_dtype);
+  set_autocast(true, state.cuda, state.cuda_dtype);
+  nested_ = state.cpu || state.cuda;
+  if (nested_) at::autocast::increment_nesting();
+}
+
+AutocastScope::~AutocastScope() {
+  if (nested_ && at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+  set_autocast(false, before_.cpu, before_.cpu_dtype);
+  set_autocast(true, before_.cuda, before_.cuda_dtype);
+}
+
 Precision parse_precision(const std::string& text) {
   if (text == "fp32") return Precision::fp32;
   if (text == "bf16") return Precision::bf16;

@@ -35,6 +35,28 @@ void check_precision(Precision precision, const c10::Device& device);
 /// Whether autocast is on for the CPU or for CUDA on this thread.
 bool autocast_active();
 
+/// This thread's autocast switches and dtypes, CPU and CUDA: what a
+/// computation repeated later (recompute's backward pass) must run under.
+struct AutocastState {
+  bool cpu = false, cuda = false;
+  c10::ScalarType cpu_dtype = c10::ScalarType::BFloat16, cuda_dtype = c10::ScalarType::Half;
+  static AutocastState current();
+};
+
+/// `state` on this thread while alive; the state before is restored after
+/// (and the cast-weight cache cleared where the state had autocast on).
+class AutocastScope {
+ public:
+  explicit AutocastScope(const AutocastState& state);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  AutocastState before_;
+  bool nested_ = false;
+};
+
 /// Autocast for `device` in `precision` on this thread while alive (nothing
 /// for fp32); the state before is restored after. Wrap the forward pass and
 /// the loss, not backward().
