@@ -10,7 +10,9 @@
 // With AUTOML_BENCH_ARCH="40 integers" (the reference's gene form, which its
 // bench_child.py takes as --fixed_arch) every step and scoring uses that one
 // candidate instead of drawing one, so both sides do the same work. With
-// AUTOML_PROFILE=FILE the timed steps' operators are summed in FILE.step and
+// AUTOML_BENCH_RECOMPUTE=1 the supernet recomputes its separable
+// convolutions' activations in the backward pass (NetworkConfig::recompute).
+// With AUTOML_PROFILE=FILE the timed steps' operators are summed in FILE.step and
 // the timed scorings' in FILE.score (bench/profile.hpp).
 //   build/bin/bench_ws_supernet LAYERS CHANNELS [threads] [steps] [scores]
 // Compare with the authors' supernet side by side: bench/README.md.
@@ -68,7 +70,9 @@ int main(int argc, char** argv) {
   const auto space = bench::nasnet_space();
   const auto cifar = bench::cifar_info();
   torch::manual_seed(0);
-  const auto net = space->networks()->build_supernet({layers, channels, false, 0.0, 0.9}, cifar);
+  const char* recompute = std::getenv("AUTOML_BENCH_RECOMPUTE");
+  const bool recompute_on = recompute != nullptr && std::strcmp(recompute, "1") == 0;
+  const auto net = space->networks()->build_supernet({layers, channels, false, 0.0, 0.9, recompute_on}, cifar);
   torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.025).momentum(0.9).weight_decay(3e-4));
   const auto x = torch::randn({64, 3, 32, 32}), y = torch::randint(0, 10, {64});
   automl::Random rng(1);
@@ -104,6 +108,7 @@ int main(int argc, char** argv) {
   }
   const double step_s = seconds_since(start) / steps;
   const double train_peak_mib = peak_rss_mib();
+  automl::release_free_memory();  // as the weight_sharing evaluator does before it scores
 
   const auto valid = torch::randn({500, 3, 32, 32});
   auto score = [&] {
@@ -124,8 +129,8 @@ int main(int argc, char** argv) {
               "(500 images), peak RSS %.0f MiB\n",
               layers, channels, threads, automl::nn::parameter_count(*net) / 1e6, step_s, 64 / step_s, score_s,
               peak_rss_mib());
-  std::printf("memory (%s malloc): peak RSS %.0f MiB after the training steps (the first forward, its graph alive, "
+  std::printf("memory (%s malloc%s): peak RSS %.0f MiB after the training steps (the first forward, its graph alive, "
               "had added %.0f MiB), %.0f MiB after the scorings\n",
-              default_malloc ? "default" : "tuned", train_peak_mib, graph_mib, peak_rss_mib());
+              default_malloc ? "default" : "tuned", recompute_on ? ", recompute" : "", train_peak_mib, graph_mib, peak_rss_mib());
   return 0;
 }

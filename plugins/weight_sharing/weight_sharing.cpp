@@ -17,6 +17,7 @@
 #include "automl/plugin.hpp"
 #include "automl/nn/round_epochs.hpp"
 #include "automl/nn/sgd_options.hpp"
+#include "automl/parallel.hpp"
 
 namespace {
 
@@ -37,6 +38,7 @@ class WeightSharing final : public automl::Evaluator {
     int eval_batch_size = 500;
     int eval_batches = 1;
     std::string schedule = "search";
+    bool recompute = false;
   };
   static const automl::Schema<Options>& schema() {
     static const auto s =
@@ -70,6 +72,9 @@ class WeightSharing final : public automl::Evaluator {
                    "search: one cosine and one drop-path progress over total_epochs (NAO V1); round: both restart "
                    "at every round and run over epochs_per_round (NAO V2's 4 x 50-epoch runs)")
             .one_of({"search", "round"})
+            .field("recompute", &Options::recompute,
+                   "Recompute the separable convolutions' activations in the backward pass instead of saving them: "
+                   "less memory, more time per step (nasnet_cnn; README)")
             .rule("schedule",
                   [](const Options& o) {
                     return o.schedule == "round" && o.epochs_per_round < 1 ? "\"round\" needs epochs_per_round >= 1"
@@ -92,7 +97,7 @@ class WeightSharing final : public automl::Evaluator {
     data_ = ctx.dataset->tensors();
     info_ = ctx.dataset->info();
     torch::manual_seed(ctx.seed);
-    if (builder != nullptr) supernet_ = builder->build_supernet({o.layers, o.channels, false, o.dropout, o.drop_path_keep}, info_);
+    if (builder != nullptr) supernet_ = builder->build_supernet({o.layers, o.channels, false, o.dropout, o.drop_path_keep, o.recompute}, info_);
     if (!supernet_)
       throw automl::ConfigError("[evaluator] weight_sharing: the search space has no weight-sharing supernet; use "
                                 "one that does (nasnet_cnn) or the full_training / tabular evaluators");
@@ -122,6 +127,9 @@ class WeightSharing final : public automl::Evaluator {
           automl::log_info(fmt::format("supernet epoch {}/{}: loss {:.4f}, lr {:.5f}", epoch + 1,
                                        options_.total_epochs, loss, learning_rate(epoch)));
         });
+    // Scoring's large validation batches would otherwise land beside the
+    // training steps' freed activations, which the tuned allocator keeps.
+    automl::release_free_memory();
   }
 
   automl::TrialResult evaluate(const automl::Architecture& arch, const automl::TrialContext& trial) override {

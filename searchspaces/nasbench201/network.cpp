@@ -227,6 +227,9 @@ std::shared_ptr<automl::nn::Network> NetworkBuilder::build(const automl::Archite
 std::shared_ptr<automl::nn::Supernet> NetworkBuilder::build_supernet(const NetworkConfig& config,
                                                                      const automl::DatasetInfo& data) const {
   check(data, config);
+  if (config.recompute)
+    throw automl::ConfigError::for_key("recompute", "recompute = true: the nasbench201 supernet saves its activations "
+                                                    "(its cells are small); set recompute = false");
   return std::make_shared<Nb201Supernet>(config, data);
 }
 

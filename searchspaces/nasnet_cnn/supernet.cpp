@@ -10,6 +10,7 @@
 #include "automl/nn/batch_norm.hpp"
 #include "automl/nn/depthwise_conv.hpp"
 #include "automl/nn/max_pool.hpp"
+#include "automl/nn/recompute.hpp"
 #include "network.hpp"
 #include "ops.hpp"
 
@@ -44,6 +45,7 @@ class WsBn final : public torch::nn::Module {
     mean_ = register_buffer("running_mean", torch::zeros({c}));
     var_ = register_buffer("running_var", torch::ones({c}));
   }
+  std::vector<Tensor> affine(int id) const { return {weight_[id], bias_[id]}; }
   // With `relu`, ReLU(BN(x)) in one pass (automl::nn::batch_norm_relu).
   Tensor forward(const Tensor& x, int id, bool relu = false) {
     if (relu) return automl::nn::batch_norm_relu(x, weight_[id], bias_[id], mean_, var_, is_training(), 0.1, 1e-5);
@@ -56,9 +58,11 @@ class WsBn final : public torch::nn::Module {
 };
 
 // (ReLU, depthwise k x k, pointwise, WsBn) twice, weights per input id.
+// With `recompute`, its activations are computed again in the backward pass
+// rather than saved (only its input is kept).
 class WsSepConv final : public torch::nn::Module {
  public:
-  WsSepConv(int inputs, int c, int k) : k_(k) {
+  WsSepConv(int inputs, int c, int k, bool recompute) : k_(k), recompute_(recompute) {
     for (int i = 0; i < inputs; ++i)
       for (int half = 0; half < 2; ++half) {
         const std::string n = std::to_string(half + 1) + "_" + std::to_string(i);
@@ -69,6 +73,16 @@ class WsSepConv final : public torch::nn::Module {
     bn_[1] = register_module("bn2", std::make_shared<WsBn>(inputs, c));
   }
   Tensor forward(const Tensor& x, int id, int stride) {
+    if (!recompute_) return compute(x, id, stride);
+    std::vector<Tensor> weights{dw_[0][id], pw_[0][id], dw_[1][id], pw_[1][id]};
+    for (const auto& bn : bn_)
+      for (const auto& t : bn->affine(id)) weights.push_back(t);
+    return automl::nn::recompute([this, id, stride](const Tensor& in) { return compute(in, id, stride); }, x,
+                                 weights);
+  }
+
+ private:
+  Tensor compute(const Tensor& x, int id, int stride) {
     Tensor y = torch::relu(x);  // the second half's ReLU comes with the first half's BN
     for (int h = 0; h < 2; ++h) {
       y = automl::nn::depthwise_conv2d(y, dw_[h][id], h == 0 ? stride : 1, k_ / 2);
@@ -80,8 +94,8 @@ class WsSepConv final : public torch::nn::Module {
     return y;
   }
 
- private:
   int k_;
+  bool recompute_;
   std::vector<Tensor> dw_[2], pw_[2];
   std::shared_ptr<WsBn> bn_[2];
 };
@@ -89,9 +103,9 @@ class WsSepConv final : public torch::nn::Module {
 // One branch of one node: every operation, for any input id.
 class WsBranch final : public torch::nn::Module {
  public:
-  WsBranch(int inputs, int c, bool reduction)
-      : sep3_(register_module("sep3", std::make_shared<WsSepConv>(inputs, c, 3))),
-        sep5_(register_module("sep5", std::make_shared<WsSepConv>(inputs, c, 5))) {
+  WsBranch(int inputs, int c, bool reduction, bool recompute)
+      : sep3_(register_module("sep3", std::make_shared<WsSepConv>(inputs, c, 3, recompute))),
+        sep5_(register_module("sep5", std::make_shared<WsSepConv>(inputs, c, 5, recompute))) {
     if (reduction)  // identity on a reduced input (0/1) is a FactorizedReduce, one per input
       for (int i = 0; i < 2; ++i)
         reduce_.push_back(register_module("reduce" + std::to_string(i), std::make_shared<FactorizedReduce>(c, c)));
@@ -114,7 +128,7 @@ class WsBranch final : public torch::nn::Module {
 
 class WsCell final : public torch::nn::Module {
  public:
-  WsCell(int nodes, int c0, std::int64_t size0, int c1, std::int64_t size1, int c, bool reduction)
+  WsCell(int nodes, int c0, std::int64_t size0, int c1, std::int64_t size1, int c, bool reduction, bool recompute)
       : nodes_(nodes), c_(c), reduction_(reduction) {
     if (size0 > size1) calibrate0_ = register_module("calibrate0", std::make_shared<FactorizedReduce>(c0, c)), relu0_ = true;
     else if (c0 != c) calibrate0_ = register_module("calibrate0", std::make_shared<ReluConvBn>(c0, c, 1, 1, 1, 1));
@@ -122,7 +136,7 @@ class WsCell final : public torch::nn::Module {
     for (int n = 0; n < nodes; ++n)
       for (int b = 0; b < 2; ++b)
         branches_.push_back(register_module("node" + std::to_string(n) + (b ? "_y" : "_x"),
-                                            std::make_shared<WsBranch>(n + 2, c, reduction)));
+                                            std::make_shared<WsBranch>(n + 2, c, reduction, recompute)));
     if (reduction)
       for (int i = 0; i < 2; ++i)
         loose_reduce_.push_back(register_module("reduce_input" + std::to_string(i), std::make_shared<FactorizedReduce>(c, c)));
@@ -154,7 +168,7 @@ class WsCell final : public torch::nn::Module {
       ends.push_back(reduction_ && id < 2 ? loose_reduce_[id]->forward(states[id]) : states[id]);
       weights.push_back(combine_[id]);
     }
-    const Tensor x = torch::relu(ends.size() == 1 ? ends[0] : torch::cat(ends, 1));
+    const Tensor x = ends.size() == 1 ? torch::relu(ends[0]) : torch::cat(ends, 1).relu_();  // cat's result is new
     const Tensor w = weights.size() == 1 ? weights[0] : torch::cat(weights, 1);
     Tensor y = torch::conv2d(x, w);
     automl::nn::count_conv(w, y);
@@ -187,7 +201,7 @@ class NasSupernet final : public automl::nn::Supernet {
       if (reduction) c *= 2;
       reduction_.push_back(reduction);
       cells_.push_back(register_module("cell" + std::to_string(i),
-                                       std::make_shared<WsCell>(nodes, c0, size0, c1, size1, c, reduction)));
+                                       std::make_shared<WsCell>(nodes, c0, size0, c1, size1, c, reduction, cfg.recompute)));
       c0 = c1, size0 = size1;
       c1 = c, size1 = reduction ? (size1 + 1) / 2 : size1;
     }

@@ -1,5 +1,8 @@
 // Stand-alone NASNet/NAONet networks built by the nasnet_cnn space (NAO
-// reference §5): sizes, shapes, the auxiliary head, drop-path.
+// reference §5): sizes, shapes, the auxiliary head, drop-path; and two
+// properties of its weight-sharing supernet: recomputing activations trains
+// exactly as saving them does, and scoring without autograd gives the
+// logits of the same pass with autograd.
 
 #include <boost/test/unit_test.hpp>
 
@@ -7,6 +10,7 @@
 
 #include "automl/nn/memory_format.hpp"
 #include "automl/nn/network.hpp"
+#include "automl/random.hpp"
 #include "test_support.hpp"
 
 namespace nasnet_network {
@@ -37,6 +41,16 @@ std::shared_ptr<automl::nn::Network> build(const automl::SearchSpace& space, con
   config.aux_head = aux;
   config.drop_path_keep = keep;
   return space.networks()->build(space.parse(arch), config, data);
+}
+
+std::shared_ptr<automl::nn::Supernet> supernet(const automl::SearchSpace& space, bool recompute) {
+  torch::manual_seed(0);
+  automl::nn::NetworkConfig config;
+  config.layers = 1;
+  config.channels = 12;
+  config.drop_path_keep = 0.8;
+  config.recompute = recompute;
+  return space.networks()->build_supernet(config, images(3, 16, 10));
 }
 
 }  // namespace
@@ -152,6 +166,64 @@ BOOST_AUTO_TEST_CASE(wrong_data_is_a_config_error) {
   text.task = "language_model";
   BOOST_CHECK_THROW(build(*space, "naonet_b", 1, 4, text), automl::ConfigError);
   BOOST_CHECK_THROW(build(*space, "naonet_b", 1, 4, images(3, 2, 10)), automl::ConfigError);
+}
+
+// Four SGD steps, a drawn candidate each (drop-path on): every parameter
+// and every BN statistic ends bit-identical with and without recomputation.
+BOOST_AUTO_TEST_CASE(a_supernet_that_recomputes_trains_exactly_as_one_that_saves) {
+  torch::set_num_threads(1);
+  automl::test::Plugins p;
+  const auto space = make_space(p.registry, "op_set = \"nao_ws\"");
+  torch::manual_seed(1);
+  const torch::Tensor x = torch::randn({8, 3, 16, 16}), y = torch::randint(0, 10, {8});
+  std::vector<std::vector<torch::Tensor>> states;
+  for (bool recompute : {false, true}) {
+    const auto net = supernet(*space, recompute);
+    torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9));
+    automl::Random rng(11);
+    net->train();
+    for (int step = 0; step < 4; ++step) {
+      net->select(space->sample(rng));
+      net->set_progress(step, 4);
+      sgd.zero_grad();
+      torch::cross_entropy_loss(net->forward(x).logits, y).backward();
+      sgd.step();
+    }
+    std::vector<torch::Tensor> state;
+    for (const auto& t : net->parameters()) state.push_back(t.detach().clone());
+    for (const auto& t : net->buffers()) state.push_back(t.clone());
+    states.push_back(state);
+  }
+  BOOST_REQUIRE(states[0].size() == states[1].size());
+  int differing = 0;
+  for (std::size_t i = 0; i < states[0].size(); ++i) differing += !torch::equal(states[0][i], states[1][i]);
+  BOOST_TEST(differing == 0);
+}
+
+// Without autograd, scoring runs other kernels (max pooling and batch norm
+// at every channel count, no saved indices or statistics for a backward
+// pass); the logits must be those of the same pass with autograd on.
+BOOST_AUTO_TEST_CASE(scoring_without_autograd_gives_the_logits_of_the_pass_with_autograd) {
+  torch::set_num_threads(1);
+  automl::test::Plugins p;
+  const auto space = make_space(p.registry, "op_set = \"nao_ws\"");
+  const auto net = supernet(*space, false);
+  torch::manual_seed(2);
+  const torch::Tensor x = torch::randn({16, 3, 16, 16});
+  automl::Random rng(12);
+  for (int i = 0; i < 6; ++i) {
+    net->select(space->sample(rng));
+    net->set_scoring(true);
+    const torch::Tensor with_grad = net->forward(x).logits;
+    BOOST_REQUIRE(with_grad.requires_grad());
+    torch::Tensor without;
+    {
+      torch::NoGradGuard no_grad;
+      without = net->forward(x).logits;
+    }
+    net->set_scoring(false);
+    BOOST_TEST(torch::equal(with_grad.detach(), without), "candidate " << i);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

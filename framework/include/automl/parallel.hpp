@@ -30,4 +30,11 @@ namespace automl {
 /// page fault per 4 KiB, a quarter of a small controller's step time here.
 /// Called once by the host at start; resident memory stays at its peak.
 void tune_allocator();
+/// Hands the freed memory that tune_allocator() keeps back to the system
+/// (glibc's malloc_trim). For the switch between two phases of different
+/// working sets (a supernet's training steps, then its scoring of large
+/// validation batches): the next phase's tensors then fault in fresh pages
+/// instead of landing beside the last phase's freed ones, so the peak is
+/// the larger of the two rather than close to their sum.
+void release_free_memory();
 }  // namespace automl

@@ -47,4 +47,6 @@ void tune_allocator() {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
+void release_free_memory() { malloc_trim(0); }
+
 }  // namespace automl

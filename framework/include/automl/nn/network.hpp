@@ -31,6 +31,10 @@ struct NetworkConfig {
   bool aux_head = false;        ///< auxiliary classifier (CNN: after the second reduction)
   double dropout = 0;           ///< before the final classifier
   double drop_path_keep = 1.0;  ///< keep probability of drop-path at the last cell, end of training
+  /// Recompute activations in the backward pass instead of saving them
+  /// (automl/nn/recompute.hpp): less memory, more time. Read by the
+  /// supernets that support it (nasnet_cnn); the others throw ConfigError.
+  bool recompute = false;
 };
 
 /// Logits of the main classifier and, in training with an auxiliary head,
