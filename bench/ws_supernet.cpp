@@ -131,6 +131,7 @@ int main(int argc, char** argv) {
               peak_rss_mib());
   std::printf("memory (%s malloc%s): peak RSS %.0f MiB after the training steps (the first forward, its graph alive, "
               "had added %.0f MiB), %.0f MiB after the scorings\n",
-              default_malloc ? "default" : "tuned", recompute_on ? ", recompute" : "", train_peak_mib, graph_mib, peak_rss_mib());
+              default_malloc ? "default" : "tuned", recompute_on ? ", recompute" : "", train_peak_mib, graph_mib,
+              peak_rss_mib());
   return 0;
 }

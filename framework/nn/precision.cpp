@@ -69,6 +69,8 @@ AutocastScope::AutocastScope(const AutocastState& state) : before_(AutocastState
 }
 
 AutocastScope::~AutocastScope() {
+  // As torch.autocast's exit: the cast weights are cached until the
+  // outermost autocast region ends.
   if (nested_ && at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
   set_autocast(false, before_.cpu, before_.cpu_dtype);
   set_autocast(true, before_.cuda, before_.cuda_dtype);
@@ -97,20 +99,11 @@ void check_precision(Precision precision, const c10::Device& device) {
 
 Autocast::Autocast(Precision precision, const c10::Device& device) {
   if (precision == Precision::fp32) return;
-  active_ = true;
-  cuda_ = device.is_cuda();
-  was_enabled_ = autocast_enabled(cuda_);
-  was_dtype_ = autocast_dtype(cuda_);
-  set_autocast(cuda_, true, precision == Precision::fp16 ? at::kHalf : at::kBFloat16);
-  at::autocast::increment_nesting();
-}
-
-Autocast::~Autocast() {
-  if (!active_) return;
-  // As torch.autocast's exit: the cast weights are cached until the
-  // outermost autocast region ends.
-  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-  set_autocast(cuda_, was_enabled_, was_dtype_);
+  AutocastState state = AutocastState::current();
+  const c10::ScalarType dtype = precision == Precision::fp16 ? at::kHalf : at::kBFloat16;
+  if (device.is_cuda()) state.cuda = true, state.cuda_dtype = dtype;
+  else state.cpu = true, state.cpu_dtype = dtype;
+  scope_.emplace(state);
 }
 
 LossScaler::LossScaler(bool enabled, Options options)

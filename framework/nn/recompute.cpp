@@ -3,8 +3,8 @@
 
 #include "automl/nn/recompute.hpp"
 
+#include <ATen/core/ivalue.h>
 #include <torch/autograd.h>
-#include <torch/custom_class.h>
 
 #include "automl/nn/precision.hpp"
 

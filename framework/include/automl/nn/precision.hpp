@@ -9,6 +9,7 @@
 // GradScaler. Brings LibTorch.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,15 +64,9 @@ class AutocastScope {
 class Autocast {
  public:
   Autocast(Precision precision, const c10::Device& device);
-  ~Autocast();
-  Autocast(const Autocast&) = delete;
-  Autocast& operator=(const Autocast&) = delete;
 
  private:
-  bool active_ = false;
-  bool cuda_ = false;
-  bool was_enabled_ = false;
-  c10::ScalarType was_dtype_{};
+  std::optional<AutocastScope> scope_;  // empty for fp32
 };
 
 /// Dynamic loss scaling, GradScaler's algorithm: the loss is multiplied by
