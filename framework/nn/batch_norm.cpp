@@ -300,6 +300,11 @@ class TrainFunction : public torch::autograd::Function<TrainFunction> {
     Tensor dy = grads[0];
     Tensor dx, dw, db;
     if (!dy.defined()) return {dx, dw, db, Tensor(), Tensor(), Tensor(), Tensor()};
+    // A float gradient in another layout (a slice of cat's gradient, say) is
+    // copied to channels-last first: LibTorch's backward would take its
+    // element-wise generic path for it, 10-20 times slower than the kernel.
+    if (dy.scalar_type() == at::kFloat && dy.dim() == 4 && !channels_last(dy))
+      dy = dy.contiguous(at::MemoryFormat::ChannelsLast);
     // ReLU's backward folded into the kernel's passes over dy; in another
     // layout, the two as the unfused operations would run them.
     const bool fold = relu && channels_last(dy);
@@ -342,13 +347,16 @@ Tensor normalize(const Tensor& x, const Tensor& weight, const Tensor& bias, cons
   const bool repeat = training && recomputing();
   const Tensor running_mean = repeat ? Tensor() : running_mean_in, running_var = repeat ? Tensor() : running_var_in;
   const bool running = float_param(running_mean) && float_param(running_var);
-  // With a ReLU to fold in, the own kernel saves a pass each way at every
-  // channel count; without, only where LibTorch's has a tail.
-  const bool own = (relu ? kernel_layout(x) : own_batch_norm_kernel(x)) && float_param(weight) && float_param(bias) &&
-                   (running || (training && !running_mean.defined() && !running_var.defined())) &&
-                   weight.size(0) == x.size(1) && x.numel() / x.size(1) > 1;
+  // Training with autograd takes the own kernel at every channel count: its
+  // backward takes a gradient in any layout at the kernel's speed (see
+  // TrainFunction), and with a ReLU to fold in it saves a pass each way.
+  // Otherwise LibTorch's is as fast where it has no tail of channels.
   const bool grad = torch::GradMode::is_enabled() &&
                     (x.requires_grad() || weight.requires_grad() || bias.requires_grad());
+  const bool own = (relu || (training && grad) ? kernel_layout(x) : own_batch_norm_kernel(x)) && float_param(weight) &&
+                   float_param(bias) &&
+                   (running || (training && !running_mean.defined() && !running_var.defined())) &&
+                   weight.size(0) == x.size(1) && x.numel() / x.size(1) > 1;
 #ifdef AUTOML_X86_KERNELS
   if (own && training && grad)
     return TrainFunction::apply(x, weight, bias, Running{running_mean, running_var}, momentum, eps, relu);

@@ -2,7 +2,8 @@
 // bit for bit: outputs, running statistics, gradients, for channel counts
 // with and without a tail of C mod 8 channels, in training and evaluation,
 // with and without autograd, on one and two threads; batch_norm_relu against
-// torch::relu of torch::batch_norm the same way.
+// torch::relu of torch::batch_norm the same way; a gradient in another
+// layout against torch's backward of its channels-last copy.
 
 #include <boost/test/unit_test.hpp>
 
@@ -61,6 +62,7 @@ const Case cases[] = {{8, 20, 8, 8}, {4, 60, 6, 6}, {3, 36, 5, 7}, {2, 3, 9, 9},
 
 BOOST_AUTO_TEST_SUITE(batch_norm)
 
+// Without autograd, and in evaluation:
 BOOST_AUTO_TEST_CASE(the_own_kernel_is_taken_for_channels_last_tails_only) {
   const Tensor x = channels_last(torch::randn({2, 20, 4, 4}));
   BOOST_TEST(!automl::nn::own_batch_norm_kernel(torch::randn({2, 20, 4, 4})));  // contiguous: LibTorch's
@@ -121,27 +123,51 @@ BOOST_AUTO_TEST_CASE(forward_only_and_evaluation_match_torch) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(a_contiguous_gradient_goes_through_torch_backward) {
+// A gradient in another layout (contiguous, or a slice of cat's gradient)
+// is copied to channels-last and goes through the kernel: the gradients of
+// torch's backward given that copy. (Given the gradient itself, LibTorch
+// takes its generic path, which sums in another order and is 10-20 times
+// slower: bench/README.md.)
+BOOST_AUTO_TEST_CASE(a_gradient_in_another_layout_gives_torch_backward_of_its_channels_last_copy) {
   torch::manual_seed(4);
-  const Tensor x0 = channels_last(torch::randn({4, 20, 6, 6}));
-  const Tensor dy = torch::randn({4, 20, 6, 6});  // contiguous, as some consumers give it
-  for (const bool relu : {false, true}) {
-    Tensor grads[2];
-    for (int i = 0; i < 2; ++i) {
-      const Tensor x = x0.clone().requires_grad_();
-      const Tensor w = torch::ones({20}, torch::requires_grad()), b = torch::zeros({20}, torch::requires_grad());
-      Tensor y;
-      if (i == 0) {
-        y = torch::batch_norm(x, w, b, {}, {}, true, 0.1, 1e-5, false);
-        if (relu) y = torch::relu(y);
-      } else {
-        y = relu ? automl::nn::batch_norm_relu(x, w, b, {}, {}, true, 0.1, 1e-5)
-                 : automl::nn::batch_norm(x, w, b, {}, {}, true, 0.1, 1e-5);
+  for (const std::int64_t c : {20, 16}) {
+    const Tensor x0 = channels_last(torch::randn({4, c, 6, 6})), w0 = torch::rand({c}) + 0.5;
+    const Tensor wide = channels_last(torch::randn({4, 3 * c, 6, 6}));
+    const Tensor layouts[] = {torch::randn({4, c, 6, 6}), wide.narrow(1, c, c)};
+    for (const Tensor& dy : layouts)
+      for (const bool relu : {false, true}) {
+        Tensor grads[2][3];
+        for (int i = 0; i < 2; ++i) {
+          const Tensor x = x0.clone().requires_grad_();
+          const Tensor w = w0.clone().requires_grad_(), b = torch::zeros({c}, torch::requires_grad());
+          Tensor y;
+          if (i == 0) {
+            y = torch::batch_norm(x, w, b, {}, {}, true, 0.1, 1e-5, false);
+            if (relu) y = torch::relu(y);
+            y.backward(channels_last(dy));
+          } else {
+            y = relu ? automl::nn::batch_norm_relu(x, w, b, {}, {}, true, 0.1, 1e-5)
+                     : automl::nn::batch_norm(x, w, b, {}, {}, true, 0.1, 1e-5);
+            y.backward(dy);
+          }
+          grads[i][0] = x.grad(), grads[i][1] = w.grad(), grads[i][2] = b.grad();
+        }
+        const std::string what = "C=" + std::to_string(c) + (dy.is_contiguous() ? " contiguous" : " slice") +
+                                 (relu ? " with ReLU" : "");
+        for (int g = 0; g < 3; ++g)
+          BOOST_TEST(differences(grads[0][g], grads[1][g]) == "", what << ": gradient " << g);
       }
-      y.backward(dy);
-      grads[i] = x.grad();
-    }
-    BOOST_TEST(differences(grads[0], grads[1]) == "", (relu ? "with ReLU" : "without ReLU"));
+  }
+}
+
+// With autograd in training the own kernel runs at every channel count
+// (multiples of 8 included), for its backward's way with other layouts.
+BOOST_AUTO_TEST_CASE(training_with_autograd_takes_the_own_kernel_at_every_channel_count) {
+  if (!automl::nn::own_batch_norm_kernel(channels_last(torch::randn({2, 20, 4, 4})))) return;  // see above
+  for (const std::int64_t c : {16, 20}) {
+    const Tensor x = channels_last(torch::randn({2, c, 4, 4})).requires_grad_();
+    const Tensor y = automl::nn::batch_norm(x, torch::ones({c}), torch::zeros({c}), {}, {}, true, 0.1, 1e-5);
+    BOOST_TEST(y.grad_fn()->name().find("TrainFunction") != std::string::npos, "C=" << c << ": " << y.grad_fn()->name());
   }
 }
 

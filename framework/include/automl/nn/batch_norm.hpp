@@ -9,9 +9,18 @@
 // NAO-WS supernet's first stage) forward and backward take 5-7 times as long
 // as at C = 16. The kernel here does the same arithmetic in the same order,
 // lane by lane, with masked loads for those channels instead, so its results
-// are bit-identical to LibTorch's (tests/framework/nn/test_batch_norm.cpp
+// are bit-identical to LibTorch's (tests/framework/test_batch_norm.cpp
 // compares every output bit for bit). It applies on CPUs where LibTorch runs
 // its AVX2 or AVX-512 kernels; everything else goes to torch::batch_norm.
+//
+// With autograd in training it runs at every channel count, for a second
+// reason: LibTorch's backward takes its fast kernel only for a gradient in
+// the input's layout, and a slice of a concatenation's gradient (a cell's
+// states, in the supernet) is in none; it then takes an element-wise generic
+// path, 10-20 times slower (18 against 0.9 ms at 64 x 16 x 32 x 32). The
+// backward here copies such a gradient to channels-last and runs the kernel
+// on it: the gradients LibTorch gives for that copy, which differ in their
+// last bits from the ones its generic path gives for the slice.
 
 #include <ATen/core/Tensor.h>
 
@@ -23,7 +32,8 @@ namespace automl::nn {
 
 /// torch::batch_norm(x, weight, bias, running_mean, running_var, training,
 /// momentum, eps): the same values, the same running-statistics update, the
-/// same gradients.
+/// same gradients (for a gradient in another layout than channels-last, torch's
+/// for its channels-last copy: see above).
 at::Tensor batch_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                       const at::Tensor& running_mean, const at::Tensor& running_var, bool training, double momentum,
                       double eps);
@@ -44,7 +54,9 @@ at::Tensor batch_norm_relu(const at::Tensor& x, const at::Tensor& weight, const 
 at::Tensor batch_norm_relu(torch::nn::BatchNorm2dImpl& bn, const at::Tensor& x);
 
 /// Whether batch_norm above runs its own kernel for `x` rather than
-/// torch::batch_norm's (exposed for tests and benchmarks).
+/// torch::batch_norm's without autograd or in evaluation; with autograd in
+/// training it does so for every channels-last float `x` this holds for at
+/// some channel count (exposed for tests and benchmarks).
 bool own_batch_norm_kernel(const at::Tensor& x);
 
 }  // namespace automl::nn
