@@ -1,6 +1,7 @@
 #include "ops.hpp"
 
 #include <map>
+#include <tuple>
 
 #include <torch/torch.h>
 
@@ -9,6 +10,7 @@
 #include "automl/nn/depthwise_conv.hpp"
 #include "automl/nn/max_pool.hpp"
 #include "automl/nn/network.hpp"
+#include "automl/nn/subsample.hpp"
 
 namespace nasnet {
 
@@ -69,12 +71,16 @@ Tensor FactorizedReduce::forward(const Tensor& x) {
   // The second path sees the image shifted up-left by one pixel (zero fill at
   // the bottom/right), so the two subsamplings cover different pixels. With
   // an even height and width the fill is never sampled: the shifted
-  // subsampling is then the odd pixels, taken without padding a copy.
-  const bool even = x.size(2) % 2 == 0 && x.size(3) % 2 == 0;
-  const Tensor padded = even ? x : F::pad(x, F::PadFuncOptions({0, 1, 0, 1}));
-  const Tensor shifted = padded.slice(2, 1).slice(3, 1);
-  return automl::nn::batch_norm(
-      *bn_, torch::cat({conv(path1_, every_second_pixel(x)), conv(path2_, every_second_pixel(shifted))}, 1));
+  // subsampling is then the odd pixels, taken without padding a copy (both
+  // in one pass each way, automl::nn::even_odd_pixels).
+  Tensor a, b;
+  if (x.size(2) % 2 == 0 && x.size(3) % 2 == 0) {
+    std::tie(a, b) = automl::nn::even_odd_pixels(x);
+  } else {
+    const Tensor padded = F::pad(x, F::PadFuncOptions({0, 1, 0, 1}));
+    a = every_second_pixel(x), b = every_second_pixel(padded.slice(2, 1).slice(3, 1));
+  }
+  return automl::nn::batch_norm(*bn_, torch::cat({conv(path1_, a), conv(path2_, b)}, 1));
 }
 
 namespace {
