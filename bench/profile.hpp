@@ -13,6 +13,10 @@
 // spend half its time in page faults and inflated element-wise kernels tenfold;
 // this one's cost is a few microseconds per operator, and the file says how
 // much of the wall time its operators account for.
+//
+// With AUTOML_PROFILE_CALLERS=1 as well, each line is one operator under one
+// caller, "operator < caller" (the operator or autograd function it ran in,
+// "-" at the top level): where a fill_ or a copy_ comes from, say.
 
 #include <algorithm>
 #include <chrono>
@@ -35,6 +39,8 @@ class Profile {
     const char* file = std::getenv("AUTOML_PROFILE");
     if (file == nullptr || *file == '\0') return;
     file_ = part.empty() ? std::string(file) : std::string(file) + "." + part;
+    const char* callers = std::getenv("AUTOML_PROFILE_CALLERS");
+    by_caller() = callers != nullptr && std::string(callers) == "1";
     totals().clear();
     start_ = std::chrono::steady_clock::now();
     handle_ = at::addGlobalCallback(at::RecordFunctionCallback(&enter, &leave).needsInputs(false).needsOutputs(false));
@@ -57,10 +63,12 @@ class Profile {
     }
     std::fprintf(out, "# %.1f ms wall, %.1f ms (%.1f %%) inside operators\n", wall_ms, traced_ms,
                  100.0 * traced_ms / wall_ms);
-    std::fprintf(out, "%-44s %8s %10s %7s\n", "operator", "calls", "self ms", "share");
+    const std::size_t width = by_caller() ? 88 : 44;
+    std::fprintf(out, "%-*s %8s %10s %7s\n", static_cast<int>(width), by_caller() ? "operator < caller" : "operator",
+                 "calls", "self ms", "share");
     for (const auto& [name, t] : rows)
-      std::fprintf(out, "%-44s %8ld %10.1f %6.1f%%\n", name.substr(0, 44).c_str(), t.calls, t.self_ms,
-                   100.0 * t.self_ms / wall_ms);
+      std::fprintf(out, "%-*s %8ld %10.1f %6.1f%%\n", static_cast<int>(width), name.substr(0, width).c_str(), t.calls,
+                   t.self_ms, 100.0 * t.self_ms / wall_ms);
     std::fclose(out);
   }
 
@@ -72,7 +80,13 @@ class Profile {
   struct Open {
     std::chrono::steady_clock::time_point start;
     double child_ms;
+    std::string name;  // kept for its callees' lines with AUTOML_PROFILE_CALLERS=1
   };
+
+  static bool& by_caller() {
+    static bool on = false;
+    return on;
+  }
 
   static std::map<std::string, Total>& totals() {
     static std::map<std::string, Total> t;
@@ -83,8 +97,8 @@ class Profile {
     return stack;
   }
 
-  static std::unique_ptr<at::ObserverContext> enter(const at::RecordFunction&) {
-    open().push_back({std::chrono::steady_clock::now(), 0.0});
+  static std::unique_ptr<at::ObserverContext> enter(const at::RecordFunction& fn) {
+    open().push_back({std::chrono::steady_clock::now(), 0.0, by_caller() ? std::string(fn.name()) : std::string()});
     return nullptr;
   }
   static void leave(const at::RecordFunction& fn, at::ObserverContext*) {
@@ -96,7 +110,8 @@ class Profile {
     if (!stack.empty()) stack.back().child_ms += ms;
     static std::mutex mutex;
     const std::lock_guard<std::mutex> lock(mutex);
-    Total& t = totals()[fn.name()];
+    Total& t = totals()[by_caller() ? std::string(fn.name()) + " < " + (stack.empty() ? "-" : stack.back().name)
+                                    : std::string(fn.name())];
     ++t.calls;
     t.self_ms += ms - o.child_ms;
   }
