@@ -1,7 +1,6 @@
 #include "ops.hpp"
 
 #include <map>
-#include <tuple>
 
 #include <torch/torch.h>
 
@@ -61,25 +60,16 @@ FactorizedReduce::FactorizedReduce(int c_in, int c_out)
       path2_(register_module("path2", make_conv(c_in, c_out - c_out / 2, 1, 1, 1, 1))),
       bn_(register_module("bn", torch::nn::BatchNorm2d(c_out))) {}
 
-namespace {
-Tensor every_second_pixel(const Tensor& x) {
-  return x.slice(2, 0, c10::nullopt, 2).slice(3, 0, c10::nullopt, 2).contiguous(at::MemoryFormat::ChannelsLast);
-}
-}  // namespace
-
 Tensor FactorizedReduce::forward(const Tensor& x) {
   // The second path sees the image shifted up-left by one pixel (zero fill at
-  // the bottom/right), so the two subsamplings cover different pixels. With
-  // an even height and width the fill is never sampled: the shifted
-  // subsampling is then the odd pixels, taken without padding a copy (both
-  // in one pass each way, automl::nn::even_odd_pixels).
-  Tensor a, b;
-  if (x.size(2) % 2 == 0 && x.size(3) % 2 == 0) {
-    std::tie(a, b) = automl::nn::even_odd_pixels(x);
-  } else {
-    const Tensor padded = F::pad(x, F::PadFuncOptions({0, 1, 0, 1}));
-    a = every_second_pixel(x), b = every_second_pixel(padded.slice(2, 1).slice(3, 1));
-  }
+  // the bottom/right), so the two subsamplings cover different pixels: the
+  // odd pixels of x padded to an even height and width. The even pixels never
+  // read that padding; the odd ones read it only at an odd edge, where the
+  // shifted image has its zero fill. Both subsamplings in one pass each way
+  // (automl::nn::even_odd_pixels).
+  const std::int64_t odd_h = x.size(2) % 2, odd_w = x.size(3) % 2;
+  const Tensor even = odd_h || odd_w ? F::pad(x, F::PadFuncOptions({0, odd_w, 0, odd_h})) : x;
+  const auto [a, b] = automl::nn::even_odd_pixels(even);
   return automl::nn::batch_norm(*bn_, torch::cat({conv(path1_, a), conv(path2_, b)}, 1));
 }
 

@@ -2,7 +2,8 @@
 // it replaces, x[:, :, ::2, ::2] and x[:, :, 1::2, 1::2], bit for bit:
 // outputs, their layout, and the input gradient with both outputs used, one
 // of them, and a gradient in the other layout; float and double; an input
-// that is not channels-last; no autograd; an odd size refused.
+// that is not channels-last; no autograd; an odd size refused, and padded
+// to even (as FactorizedReduce does) giving the reference's shifted slices.
 
 #include <boost/test/unit_test.hpp>
 
@@ -77,6 +78,35 @@ BOOST_AUTO_TEST_CASE(without_autograd_it_gives_the_same_pixels) {
   const auto [even, odd] = automl::nn::even_odd_pixels(x);
   BOOST_TEST(differences(even, slice_pixels(x, 0)) == "");
   BOOST_TEST(differences(odd, slice_pixels(x, 1)) == "");
+}
+
+// FactorizedReduce (searchspaces/nasnet_cnn/ops.cpp) pads an odd height or
+// width by one zero at the bottom/right; the reference's second path is the
+// image padded by one at the bottom/right, shifted up-left, subsampled.
+BOOST_AUTO_TEST_CASE(an_odd_size_padded_to_even_gives_the_shifted_subsampling) {
+  using namespace subsample;
+  namespace F = torch::nn::functional;
+  torch::manual_seed(3);
+  for (const auto& shape : {std::vector<std::int64_t>{2, 6, 7, 7}, {2, 6, 7, 8}, {2, 6, 8, 5}}) {
+    const Tensor x0 = channels_last(torch::randn(shape));
+    const std::int64_t h = x0.size(2), w = x0.size(3);
+    const Tensor ge = torch::randn({2, 6, (h + 1) / 2, (w + 1) / 2}), go = torch::randn(ge.sizes());
+    Tensor out[2][2], dx[2];
+    for (int i = 0; i < 2; ++i) {
+      const Tensor x = x0.clone().requires_grad_();
+      if (i == 0) {
+        const Tensor shifted = F::pad(x, F::PadFuncOptions({0, 1, 0, 1})).slice(2, 1).slice(3, 1);
+        out[i][0] = slice_pixels(x, 0), out[i][1] = slice_pixels(shifted, 0);
+      } else {
+        std::tie(out[i][0], out[i][1]) = automl::nn::even_odd_pixels(F::pad(x, F::PadFuncOptions({0, w % 2, 0, h % 2})));
+      }
+      ((out[i][0] * ge).sum() + (out[i][1] * go).sum()).backward();
+      dx[i] = x.grad();
+    }
+    const std::string what = std::to_string(h) + "x" + std::to_string(w);
+    for (int k = 0; k < 2; ++k) BOOST_TEST(differences(out[0][k], out[1][k]) == "", what << ": output " << k);
+    BOOST_TEST(differences(dx[0], dx[1]) == "", what << ": input gradient");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(an_odd_height_or_width_is_refused) {
